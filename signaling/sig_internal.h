@@ -1,0 +1,86 @@
+/* Internal structures of the signaling layer, shared by the files of signaling/ only.
+ *
+ * Everything here belongs to the control thread (the libwebsockets service
+ * loop): sessions (one per WebSocket), the roster of rooms as signaling sees
+ * them (names, members, what each publishes and whether it is muted), and
+ * the join limiter. The media side of a room lives on a media worker and is
+ * reached only through sfu commands. */
+#ifndef RELAIS_SIG_INTERNAL_H
+#define RELAIS_SIG_INTERNAL_H
+
+#include <glib.h>
+#include <libwebsockets.h>
+
+#include "common/config.h"
+#include "sfu/sfu.h"
+#include "signaling/protocol.h"
+#include "signaling/server.h"
+
+#define SIG_TXQ_MAX_MSGS 1024
+#define SIG_TXQ_MAX_BYTES (16u << 20)
+#define SIG_IDLE_TIMEOUT_S 60
+
+typedef struct sig_room sig_room;
+
+typedef struct session {
+    struct lws *wsi;
+    sig_server *srv;
+    char ip[64];
+    uint32_t pid; /* 0 until joined */
+    char pid_str[PROTO_PID_SIZE];
+    char name[PROTO_NAME_MAX + 1];
+    sig_room *room;
+    struct session *next_in_room;
+    /* What this participant publishes (from the worker's answers) and the
+     * mute flags it announced, per source. */
+    int published[PROTO_SRC__COUNT];
+    int muted[PROTO_SRC__COUNT];
+    int publish_pending;
+    char publish_id[PROTO_ID_JSON_SIZE];
+    /* Receive side: one message assembled from its fragments. */
+    char *rx;
+    size_t rx_len, rx_cap;
+    int rx_discard; /* rest of an oversize or binary message */
+    /* Send side: queued JSON texts (each malloc'd with LWS_PRE in front). */
+    GQueue txq;
+    size_t tx_bytes;
+    int closing;
+    enum lws_close_status close_status;
+} session;
+
+struct sig_room {
+    char name[PROTO_NAME_MAX + 1];
+    uint32_t id;
+    int worker;
+    int n_members;
+    session *members;
+};
+
+struct sig_server {
+    relais_config cfg;
+    struct lws_context *ctx;
+    sfu *media;
+    char **stun_urls;
+    size_t n_stun_urls;
+    GHashTable *rooms_by_name; /* name -> sig_room* (owned) */
+    GHashTable *sessions;      /* pid -> session* (not owned: lws owns the wsi) */
+    GHashTable *join_buckets;  /* ip -> join_bucket* (owned) */
+    uint32_t next_pid, next_room_id;
+    volatile int stop;
+    int n_sessions;
+};
+
+/* server.c */
+void session_send(session *s, char *json); /* takes ownership of a malloc'd string */
+void session_send_error(session *s, proto_err code, const char *request, const char *id_json,
+                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void session_close(session *s, enum lws_close_status status);
+
+/* rooms.c */
+void rooms_handle_message(session *s, const proto_msg *m);
+void rooms_session_closed(session *s);
+void rooms_handle_event(sig_server *srv, sfu_event *ev);
+void rooms_free_all(sig_server *srv);
+int rooms_join_allowed(sig_server *srv, const char *ip, uint64_t now_us);
+
+#endif
