@@ -72,7 +72,10 @@ function init() {
     if (conn) conn.leave();
   });
   prefill();
-  runChecks();
+  // After `load`: Firefox reports a WebSocket closed while the page is still
+  // loading as an error.
+  if (document.readyState === 'complete') runChecks();
+  else window.addEventListener('load', () => runChecks(), { once: true });
 }
 
 function switchLanguage(lang) {
