@@ -238,7 +238,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             free(p->http_body);
             p->http_body = NULL;
         }
-        break;
+        return lws_callback_http_dummy(wsi, reason, user, in, len);
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
         char uri[16] = "";
         lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI);
@@ -265,8 +265,6 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         break;
     case LWS_CALLBACK_SERVER_WRITEABLE:
         return p && p->s ? session_writeable(p->s) : 0;
-    case LWS_CALLBACK_TIMER:
-        break;
     case LWS_CALLBACK_CLOSED:
         if (p && p->s) {
             session *s = p->s;
@@ -280,7 +278,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         }
         break;
     default:
-        break;
+        /* File serving, keep-alive transaction ends and the rest: lws's
+         * own defaults. */
+        return lws_callback_http_dummy(wsi, reason, user, in, len);
     }
     return 0;
 }
