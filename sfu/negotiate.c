@@ -46,7 +46,7 @@ static int check_remote(const sdp_session *s, sfu_error *err, char *msg, size_t 
     if (!sdp_find_group(s, "BUNDLE"))
         return fail(err, msg, msglen, SFU_ERR_UNSUPPORTED_MEDIA, "a=group:BUNDLE is required");
     const sdp_fingerprint *fp = sdp_media_fingerprint(s, *first);
-    if (!fp->algorithm || strcasecmp(fp->algorithm, "sha-256") != 0)
+    if (!fp || !fp->algorithm || strcasecmp(fp->algorithm, "sha-256") != 0)
         return fail(err, msg, msglen, SFU_ERR_NO_FINGERPRINT, "a=fingerprint:sha-256 is required");
     if (!sdp_media_ice_ufrag(s, *first) || !sdp_media_ice_pwd(s, *first))
         return fail(err, msg, msglen, SFU_ERR_BAD_SDP, "a=ice-ufrag and a=ice-pwd are required");
