@@ -172,6 +172,47 @@ static char *stats_json(sig_server *srv, size_t *len) {
     return out;
 }
 
+static const char *mime_of(const char *path) {
+    static const char *const map[][2] = {
+        {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},   {".svg", "image/svg+xml"},
+        {".png", "image/png"},                 {".ico", "image/x-icon"},
+        {".json", "application/json"},         {".txt", "text/plain; charset=utf-8"},
+    };
+    const char *dot = strrchr(path, '.');
+    for (size_t i = 0; dot && i < sizeof map / sizeof *map; i++)
+        if (strcmp(dot, map[i][0]) == 0) return map[i][1];
+    return NULL;
+}
+
+/* Errors end the connection: lws 4.1 file mounts answered every later
+ * request of a keep-alive connection with the 404 of an earlier one. */
+static int http_error(struct lws *wsi, unsigned status) {
+    lws_return_http_status(wsi, status, NULL);
+    return -1;
+}
+
+/* The web client's files: a flat directory of known types; anything else,
+ * any path with "..", hidden files or a subdirectory, is 404. */
+static int serve_file(struct lws *wsi, sig_server *srv, const char *uri) {
+    const char *name = strcmp(uri, "/") == 0 ? "index.html" : uri + 1;
+    if (!*name || strchr(name, '/') || name[0] == '.' || strstr(name, ".."))
+        return http_error(wsi, HTTP_STATUS_NOT_FOUND);
+    for (const char *c = name; *c; c++)
+        if (!g_ascii_isalnum(*c) && *c != '.' && *c != '-' && *c != '_')
+            return http_error(wsi, HTTP_STATUS_NOT_FOUND);
+    const char *mime = mime_of(name);
+    char path[CONFIG_PATH_MAX + 64];
+    if (!mime || snprintf(path, sizeof path, "%s/%s", srv->cfg.web_root, name) >= (int)sizeof path ||
+        !g_file_test(path, G_FILE_TEST_IS_REGULAR))
+        return http_error(wsi, HTTP_STATUS_NOT_FOUND);
+    static const char nocache[] = "cache-control: no-cache\r\n";
+    int n = lws_serve_http_file(wsi, path, mime, nocache, (int)sizeof nocache - 1);
+    if (n < 0) return -1;
+    if (n > 0 && lws_http_transaction_completed(wsi)) return -1;
+    return 0;
+}
+
 static int http_request(struct lws *wsi, sig_server *srv, pss *p) {
     char uri[128] = "";
     lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI);
@@ -183,7 +224,7 @@ static int http_request(struct lws *wsi, sig_server *srv, pss *p) {
     } else if (strcmp(uri, "/stats") == 0) {
         p->http_body = stats_json(srv, &p->http_len);
     } else {
-        return lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL) ? -1 : 0;
+        return serve_file(wsi, srv, uri);
     }
     if (!p->http_body) return -1;
     unsigned char buf[LWS_PRE + 512], *start = buf + LWS_PRE, *h = start, *end = buf + sizeof buf;
@@ -322,13 +363,10 @@ int sig_server_new(sig_server **out, const relais_config *cfg, const char *const
     mount_health.mountpoint = "/health";
     mount_health.mountpoint_len = 7;
     mount_health.mount_next = &mount_stats;
-    mount_root = (struct lws_http_mount){.mount_next = &mount_health,
-                                         .mountpoint = "/",
-                                         .origin = srv->cfg.web_root,
-                                         .def = "index.html",
-                                         .origin_protocol = LWSMPRO_FILE,
-                                         .cache_max_age = 0,
-                                         .mountpoint_len = 1};
+    mount_root = mount_stats;
+    mount_root.mountpoint = "/";
+    mount_root.mountpoint_len = 1;
+    mount_root.mount_next = &mount_health;
     /* The page may talk to its own origin only: no third party ever. */
     static struct lws_protocol_vhost_options hdr_ct, hdr_csp, hdr_ref;
     hdr_ref = (struct lws_protocol_vhost_options){NULL, NULL, "referrer-policy:", "no-referrer"};
