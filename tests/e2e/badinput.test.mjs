@@ -5,6 +5,7 @@
 
 import { describe, after } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { TestEnv, joinRoom, expectVideoFlowing, statusOf, waitUntil } from './harness.mjs';
 import { errorText } from '../../web-client/i18n.js';
 
@@ -182,6 +183,40 @@ describe('bad input on /ws', () => {
     }, { timeout: 10000, what: 'the page to report the full room' });
     assert.equal(st.code, 'room-full');
     assert.equal(st.text, errorText('room-full'));
+  });
+
+  env.step('HTTP: one keep-alive connection serves the right files, also after a 404', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const get = (path) => new Promise((resolveGet, reject) => {
+      const req = http.get(`${node.httpUrl}${path}`, { agent, timeout: 5000 }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => { body += d; });
+        res.on('end', () => resolveGet({ status: res.statusCode, type: res.headers['content-type'] || '', body, reused: req.reusedSocket }));
+      });
+      req.on('timeout', () => req.destroy(new Error(`GET ${path}: timeout`)));
+      req.on('error', reject);
+    });
+    const expected = [
+      ['/', 200, /^text\/html/],
+      ['/no-such-file.txt', 404, null],
+      ['/style.css', 200, /^text\/css/],
+      ['/app.js', 200, /javascript/],
+      ['/../../etc/passwd', 404, null],
+      ['/', 200, /^text\/html/],
+    ];
+    let reused = 0;
+    try {
+      for (const [path, status, type] of expected) {
+        const r = await get(path);
+        assert.equal(r.status, status, `GET ${path} (${r.reused ? 'reused' : 'new'} connection): ${r.type} ${r.body.slice(0, 60)}`);
+        if (type) assert.match(r.type, type, `content-type of ${path}`);
+        if (r.reused) reused++;
+      }
+    } finally {
+      agent.destroy();
+    }
+    assert.ok(reused > 0, 'the node keeps HTTP connections alive');
   });
 
   env.step('the nodes exit cleanly on SIGTERM', () => env.finish());
