@@ -39,7 +39,8 @@ static int stun_urls(const relais_config *cfg, char urls[][96], size_t max) {
         char url[96];
         snprintf(url, sizeof url, a->family == AF_INET6 ? "stun:[%s]:%u" : "stun:%s:%u", a->host,
                  eps[i].port);
-        for (size_t j = 0; j < k; j++) dup |= strcmp(urls[j], url) == 0;
+        for (size_t j = 0; j < k; j++)
+            dup |= strcmp(urls[j], url) == 0;
         if (!dup) memcpy(urls[k++], url, sizeof url);
     }
     return (int)k;
@@ -64,7 +65,8 @@ int main(int argc, char **argv) {
     int n_eps = config_stun_endpoints(&cfg, eps);
     if (n_eps > 0) {
         const char *addrs[CONFIG_MAX_ADDRS];
-        for (int i = 0; i < n_eps; i++) addrs[i] = eps[i].addr.host;
+        for (int i = 0; i < n_eps; i++)
+            addrs[i] = eps[i].addr.host;
         /* Every endpoint shares the port of the first in the embedded
          * default; listed endpoints with different ports each get one. */
         for (int i = 0; i < n_eps; i++) {
@@ -90,7 +92,8 @@ int main(int argc, char **argv) {
     char urls[CONFIG_MAX_ADDRS][96];
     const char *url_ptrs[CONFIG_MAX_ADDRS];
     int n_urls = stun_urls(&cfg, urls, CONFIG_MAX_ADDRS);
-    for (int i = 0; i < n_urls; i++) url_ptrs[i] = urls[i];
+    for (int i = 0; i < n_urls; i++)
+        url_ptrs[i] = urls[i];
 
     sig_server *srv = NULL;
     if (sig_server_new(&srv, &cfg, url_ptrs, (size_t)n_urls, err, sizeof err) != 0) {
@@ -100,7 +103,8 @@ int main(int argc, char **argv) {
     }
 
     const char *media[CONFIG_MAX_ADDRS];
-    for (int i = 0; i < cfg.n_media; i++) media[i] = cfg.media[i].host;
+    for (int i = 0; i < cfg.n_media; i++)
+        media[i] = cfg.media[i].host;
     sfu_opts so = {
         .workers = config_worker_count(&cfg),
         .media_addrs = media,

@@ -9,8 +9,12 @@
 
 static volatile log_level g_level = LOG_INFO;
 
-void log_set_level(log_level lvl) { g_level = lvl; }
-log_level log_get_level(void) { return g_level; }
+void log_set_level(log_level lvl) {
+    g_level = lvl;
+}
+log_level log_get_level(void) {
+    return g_level;
+}
 
 int log_parse_level(const char *s, log_level *out) {
     static const char *names[] = {"debug", "info", "warn", "error"};

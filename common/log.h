@@ -20,7 +20,7 @@ void log_msg(log_level lvl, const char *tag, const char *fmt, ...)
 /* Per-call-site limiter state; zero-initialised static. Not shared across
  * threads in a meaningful way: a race only costs an extra or missing line. */
 typedef struct log_limit {
-    uint64_t next_us;   /* earliest time the next line may be printed */
+    uint64_t next_us; /* earliest time the next line may be printed */
     uint64_t suppressed;
 } log_limit;
 
@@ -28,20 +28,23 @@ typedef struct log_limit {
  * since the last one in *suppressed), else 0. */
 int log_limit_allow(log_limit *l, uint64_t now_us, uint64_t interval_us, uint64_t *suppressed);
 
-#define LOG_D(tag, ...) do { if (log_get_level() <= LOG_DEBUG) log_msg(LOG_DEBUG, tag, __VA_ARGS__); } while (0)
+#define LOG_D(tag, ...)                                                                            \
+    do {                                                                                           \
+        if (log_get_level() <= LOG_DEBUG) log_msg(LOG_DEBUG, tag, __VA_ARGS__);                    \
+    } while (0)
 #define LOG_I(tag, ...) log_msg(LOG_INFO, tag, __VA_ARGS__)
 #define LOG_W(tag, ...) log_msg(LOG_WARN, tag, __VA_ARGS__)
 #define LOG_E(tag, ...) log_msg(LOG_ERROR, tag, __VA_ARGS__)
 
 /* At most one line per 10 s per call site; the next line says how many were
  * dropped. */
-#define LOG_RATELIMITED(lvl, tag, fmt, ...)                                        \
-    do {                                                                           \
-        static log_limit _ll;                                                      \
-        uint64_t _sup;                                                             \
-        if (log_limit_allow(&_ll, clock_now_us(), 10000000ull, &_sup))             \
-            log_msg(lvl, tag, fmt " (%llu similar suppressed)", ##__VA_ARGS__,     \
-                    (unsigned long long)_sup);                                     \
+#define LOG_RATELIMITED(lvl, tag, fmt, ...)                                                        \
+    do {                                                                                           \
+        static log_limit _ll;                                                                      \
+        uint64_t _sup;                                                                             \
+        if (log_limit_allow(&_ll, clock_now_us(), 10000000ull, &_sup))                             \
+            log_msg(lvl, tag, fmt " (%llu similar suppressed)", ##__VA_ARGS__,                     \
+                    (unsigned long long)_sup);                                                     \
     } while (0)
 
 #include "common/clock.h"

@@ -354,6 +354,7 @@ void media_tick(worker *w, uint64_t now_us) {
         GHashTableIter pi;
         gpointer pv;
         g_hash_table_iter_init(&pi, r->participants);
-        while (g_hash_table_iter_next(&pi, NULL, &pv)) publisher_tick(w, pv, now_us);
+        while (g_hash_table_iter_next(&pi, NULL, &pv))
+            publisher_tick(w, pv, now_us);
     }
 }

@@ -38,7 +38,8 @@ static int check_remote(const sdp_session *s, sfu_error *err, char *msg, size_t 
         if (strcmp(m->proto, PROTO_SAVPF) != 0)
             return fail(err, msg, msglen, SFU_ERR_UNSUPPORTED_MEDIA,
                         "m-sections must use UDP/TLS/RTP/SAVPF (DTLS-SRTP)");
-        if (!m->rtcp_mux) return fail(err, msg, msglen, SFU_ERR_UNSUPPORTED_MEDIA, "a=rtcp-mux is required");
+        if (!m->rtcp_mux)
+            return fail(err, msg, msglen, SFU_ERR_UNSUPPORTED_MEDIA, "a=rtcp-mux is required");
         if (!m->mid) return fail(err, msg, msglen, SFU_ERR_BAD_SDP, "every m-section needs a=mid");
         if (!*first) *first = m;
     }
@@ -131,7 +132,8 @@ static uint32_t primary_ssrc(const sdp_media *m) {
         int repair = 0;
         for (int g = 0; g < m->n_ssrc_groups; g++) {
             const sdp_ssrc_group *sg = &m->ssrc_groups[g];
-            for (int k = 1; k < sg->n_ssrcs; k++) repair |= sg->ssrcs[k] == ssrc;
+            for (int k = 1; k < sg->n_ssrcs; k++)
+                repair |= sg->ssrcs[k] == ssrc;
         }
         if (!repair) return ssrc;
     }
@@ -151,7 +153,8 @@ static void track_set_exts(track *t, const sdp_media *m) {
     memset(t->ext_map_template, 0, sizeof t->ext_map_template);
     if (t->ext_audio_level) t->ext_map_template[t->ext_audio_level] = SFU_EXT_AUDIO_LEVEL;
     if (t->ext_abs_send_time) t->ext_map_template[t->ext_abs_send_time] = SFU_EXT_ABS_SEND_TIME;
-    for (int i = 0; i < t->n_fwd; i++) forwarder_update_ext_map(t->fwd[i]);
+    for (int i = 0; i < t->n_fwd; i++)
+        forwarder_update_ext_map(t->fwd[i]);
 }
 
 /* Builds the new track list from the offer (codecs already checked): tracks
@@ -181,7 +184,8 @@ static int update_tracks(participant *p, const sfu_cmd *c, const sdp_session *s,
     /* Commit: free dropped tracks, adopt new ones, refresh parameters. */
     for (int k = 0; k < p->n_tracks; k++) {
         int kept = 0;
-        for (int j = 0; j < n; j++) kept |= next[j] == p->tracks[k];
+        for (int j = 0; j < n; j++)
+            kept |= next[j] == p->tracks[k];
         if (!kept) track_free(p->tracks[k]);
     }
     p->n_tracks = 0;
@@ -207,8 +211,8 @@ static int update_tracks(participant *p, const sfu_cmd *c, const sdp_session *s,
 
 static int answer_media(sdp_session *a, const sdp_media *om, transport *t) {
     if (!is_rtp_media(om)) {
-        sdp_media *m = sdp_add_media(a, om->kind == SDP_KIND_OTHER ? SDP_KIND_APPLICATION : om->kind,
-                                     0, om->proto, om->mid);
+        sdp_media *m = sdp_add_media(
+            a, om->kind == SDP_KIND_OTHER ? SDP_KIND_APPLICATION : om->kind, 0, om->proto, om->mid);
         if (!m) return -1;
         if (om->fmt) m->fmt = sdp_strdup(a, om->fmt);
         m->dir = SDP_DIR_INACTIVE;
@@ -244,7 +248,8 @@ int negotiate_publish(worker *w, participant *p, const sfu_cmd *c, char **answer
     }
     const sdp_media *first;
     int rc = check_remote(s, err, msg, msglen, &first);
-    if (rc == 0 && !first) rc = fail(err, msg, msglen, SFU_ERR_BAD_SDP, "the offer has no audio or video");
+    if (rc == 0 && !first)
+        rc = fail(err, msg, msglen, SFU_ERR_BAD_SDP, "the offer has no audio or video");
     for (size_t i = 0; rc == 0 && i < s->n_media; i++)
         if (is_rtp_media(s->media[i]) && !pick_codec(s->media[i]))
             rc = fail(err, msg, msglen, SFU_ERR_NO_CODEC,
@@ -262,7 +267,8 @@ int negotiate_publish(worker *w, participant *p, const sfu_cmd *c, char **answer
         sdp_free(a);
         return rc;
     }
-    if (finish(a, answer) != 0) return fail(err, msg, msglen, SFU_ERR_INTERNAL, "cannot write the answer");
+    if (finish(a, answer) != 0)
+        return fail(err, msg, msglen, SFU_ERR_INTERNAL, "cannot write the answer");
     return 0;
 }
 
@@ -275,8 +281,8 @@ int negotiate_subscribe_offer(worker *w, participant *p, char **offer) {
     for (int i = 0; i < p->n_slots; i++) {
         sub_slot *sl = &p->slots[i];
         int audio = sl->kind == SFU_KIND_AUDIO;
-        sdp_media *m = sdp_add_media(s, audio ? SDP_KIND_AUDIO : SDP_KIND_VIDEO, 9, PROTO_SAVPF,
-                                     sl->mid);
+        sdp_media *m =
+            sdp_add_media(s, audio ? SDP_KIND_AUDIO : SDP_KIND_VIDEO, 9, PROTO_SAVPF, sl->mid);
         if (!m) goto fail;
         m->rtcp_mux = true;
         m->setup = SDP_SETUP_ACTPASS;

@@ -107,7 +107,8 @@ static void slot_deactivate(sub_slot *s) {
 void track_free(track *t) {
     /* Forwarders belong to the subscribers' slots: deactivate those slots.
      * forwarder_free unlinks from t->fwd, so walk from the end. */
-    while (t->n_fwd > 0) slot_deactivate(t->fwd[t->n_fwd - 1]->slot);
+    while (t->n_fwd > 0)
+        slot_deactivate(t->fwd[t->n_fwd - 1]->slot);
     rtp_ring_free(t->ring);
     free(t->fwd);
     free(t);
@@ -128,7 +129,8 @@ static int sync_slots(participant *p) {
         for (int k = 0; k < o->n_tracks; k++) {
             track *t = o->tracks[k];
             int found = 0;
-            for (int i = 0; i < p->n_slots && !found; i++) found = p->slots[i].src == t;
+            for (int i = 0; i < p->n_slots && !found; i++)
+                found = p->slots[i].src == t;
             if (found) continue;
             sub_slot *s = NULL;
             for (int i = 0; i < p->n_slots && !s; i++)
@@ -191,7 +193,8 @@ static void refresh_others(worker *w, room *r, participant *except) {
 
 static void emit_offer(worker *w, participant *p) {
     int any = 0;
-    for (int i = 0; i < p->n_slots && !any; i++) any = p->slots[i].src != NULL;
+    for (int i = 0; i < p->n_slots && !any; i++)
+        any = p->slots[i].src != NULL;
     if (!any && !p->sub) return; /* nothing to receive yet */
     if (!p->sub && !(p->sub = make_transport(w, p, SFU_PC_SUBSCRIBE))) {
         worker_emit_error(w, p, SFU_ERR_INTERNAL, "no media port available");
@@ -234,12 +237,15 @@ static void emit_offer(worker *w, participant *p) {
 
 static void participant_free(participant *p) {
     worker *w = p->room->w;
-    for (int i = 0; i < p->n_slots; i++) slot_deactivate(&p->slots[i]);
+    for (int i = 0; i < p->n_slots; i++)
+        slot_deactivate(&p->slots[i]);
     free(p->slots);
-    for (int i = 0; i < p->n_tracks; i++) track_free(p->tracks[i]);
+    for (int i = 0; i < p->n_tracks; i++)
+        track_free(p->tracks[i]);
     drop_transport(w, &p->pub);
     drop_transport(w, &p->sub);
-    for (int i = 0; i < p->n_early; i++) free(p->early_cands[i]);
+    for (int i = 0; i < p->n_early; i++)
+        free(p->early_cands[i]);
     STAT_SUB(w, participants, 1);
     free(p);
 }
@@ -251,7 +257,8 @@ void room_free(room *r) {
     g_hash_table_iter_init(&it, r->participants);
     while (g_hash_table_iter_next(&it, NULL, &v)) {
         participant *p = v;
-        for (int i = 0; i < p->n_tracks; i++) track_free(p->tracks[i]);
+        for (int i = 0; i < p->n_tracks; i++)
+            track_free(p->tracks[i]);
         p->n_tracks = 0;
     }
     g_hash_table_destroy(r->participants);
@@ -259,7 +266,9 @@ void room_free(room *r) {
     free(r);
 }
 
-static void participant_destroy_notify(gpointer v) { participant_free(v); }
+static void participant_destroy_notify(gpointer v) {
+    participant_free(v);
+}
 
 participant *room_find(worker *w, uint32_t room_id, uint32_t pid) {
     room *r = g_hash_table_lookup(w->rooms, GUINT_TO_POINTER(room_id));
@@ -273,8 +282,8 @@ static void cmd_join(worker *w, sfu_cmd *c) {
         if (!r) return;
         r->id = c->room;
         r->w = w;
-        r->participants = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-                                                participant_destroy_notify);
+        r->participants =
+            g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, participant_destroy_notify);
         g_hash_table_insert(w->rooms, GUINT_TO_POINTER(c->room), r);
         STAT_INC(w, rooms);
     }
@@ -304,7 +313,8 @@ static void cmd_leave(worker *w, sfu_cmd *c) {
 static void cmd_publish(worker *w, participant *p, sfu_cmd *c) {
     if (p->pub && transport_get_state(p->pub) == TRANSPORT_FAILED) {
         /* A fresh offer after a failure gets a fresh transport. */
-        for (int i = 0; i < p->n_tracks; i++) track_free(p->tracks[i]);
+        for (int i = 0; i < p->n_tracks; i++)
+            track_free(p->tracks[i]);
         p->n_tracks = 0;
         drop_transport(w, &p->pub);
     }
@@ -338,15 +348,17 @@ static void cmd_publish(worker *w, participant *p, sfu_cmd *c) {
     ev->room = p->room->id;
     ev->pid = p->id;
     ev->sdp = answer;
-    for (int i = 0; i < p->n_tracks; i++) ev->sources[ev->n_sources++] = p->tracks[i]->source;
+    for (int i = 0; i < p->n_tracks; i++)
+        ev->sources[ev->n_sources++] = p->tracks[i]->source;
     worker_emit(w, ev);
     refresh_others(w, p->room, p);
 }
 
 static void cmd_subscribe_answer(worker *w, participant *p, sfu_cmd *c) {
     if (!p->offer_pending) {
-        worker_emit_error(w, p, SFU_ERR_NO_OFFER_PENDING, "no subscribe-offer is waiting for an "
-                                                          "answer");
+        worker_emit_error(w, p, SFU_ERR_NO_OFFER_PENDING,
+                          "no subscribe-offer is waiting for an "
+                          "answer");
         return;
     }
     sfu_error err = 0;
@@ -394,10 +406,17 @@ static void dispatch(worker *w, sfu_cmd *c) {
     participant *p = room_find(w, c->room, c->pid);
     if (!p) return; /* left meanwhile */
     switch (c->type) {
-    case SFU_CMD_PUBLISH: cmd_publish(w, p, c); break;
-    case SFU_CMD_SUBSCRIBE_ANSWER: cmd_subscribe_answer(w, p, c); break;
-    case SFU_CMD_CANDIDATE: cmd_candidate(w, p, c); break;
-    default: break;
+    case SFU_CMD_PUBLISH:
+        cmd_publish(w, p, c);
+        break;
+    case SFU_CMD_SUBSCRIBE_ANSWER:
+        cmd_subscribe_answer(w, p, c);
+        break;
+    case SFU_CMD_CANDIDATE:
+        cmd_candidate(w, p, c);
+        break;
+    default:
+        break;
     }
 }
 

@@ -29,7 +29,9 @@ struct sfu {
     GQueue events;
 };
 
-const struct dtls_cert *sfu_cert(const sfu *s) { return s->cert; }
+const struct dtls_cert *sfu_cert(const sfu *s) {
+    return s->cert;
+}
 
 static gboolean worker_tick(gpointer data) {
     media_tick(data, clock_now_us());
@@ -52,7 +54,9 @@ static gpointer worker_main(gpointer data) {
     return NULL;
 }
 
-static void room_destroy_notify(gpointer p) { room_free(p); }
+static void room_destroy_notify(gpointer p) {
+    room_free(p);
+}
 
 int sfu_new(sfu **out, const sfu_opts *opts, void (*wakeup)(void *), void *ud, char *err,
             size_t errlen) {
@@ -127,7 +131,8 @@ void sfu_free(sfu *s) {
         if (w->ctx) g_main_context_unref(w->ctx);
     }
     sfu_event *ev;
-    while ((ev = g_queue_pop_head(&s->events))) sfu_event_free(ev);
+    while ((ev = g_queue_pop_head(&s->events)))
+        sfu_event_free(ev);
     g_mutex_clear(&s->ev_lock);
     if (s->cert) dtls_cert_free(s->cert);
     g_strfreev(s->media_addrs);
@@ -137,7 +142,9 @@ void sfu_free(sfu *s) {
     g_free(s);
 }
 
-int sfu_worker_count(const sfu *s) { return s->n_workers; }
+int sfu_worker_count(const sfu *s) {
+    return s->n_workers;
+}
 
 int sfu_pick_worker(sfu *s) {
     int best = 0;
@@ -243,9 +250,12 @@ void sfu_get_stats(sfu *s, sfu_stats *out) {
 
 const char *sfu_source_name(sfu_source src) {
     switch (src) {
-    case SFU_SRC_MICROPHONE: return "microphone";
-    case SFU_SRC_CAMERA: return "camera";
-    case SFU_SRC_SCREEN: return "screen";
+    case SFU_SRC_MICROPHONE:
+        return "microphone";
+    case SFU_SRC_CAMERA:
+        return "camera";
+    case SFU_SRC_SCREEN:
+        return "screen";
     }
     return "unknown";
 }

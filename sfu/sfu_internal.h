@@ -52,12 +52,11 @@ typedef struct worker_stats {
     _Atomic uint64_t v[sizeof(sfu_stats) / sizeof(uint64_t)];
 } worker_stats;
 #define STAT_IDX(field) (offsetof(sfu_stats, field) / sizeof(uint64_t))
-#define STAT_ADD(w, field, n)                                                                  \
-    atomic_store_explicit(&(w)->stats.v[STAT_IDX(field)],                                      \
-                          atomic_load_explicit(&(w)->stats.v[STAT_IDX(field)],                 \
-                                               memory_order_relaxed) +                         \
-                              (n),                                                             \
-                          memory_order_relaxed)
+#define STAT_ADD(w, field, n)                                                                      \
+    atomic_store_explicit(                                                                         \
+        &(w)->stats.v[STAT_IDX(field)],                                                            \
+        atomic_load_explicit(&(w)->stats.v[STAT_IDX(field)], memory_order_relaxed) + (n),          \
+        memory_order_relaxed)
 #define STAT_INC(w, field) STAT_ADD(w, field, 1)
 #define STAT_SUB(w, field, n) STAT_ADD(w, field, (uint64_t) - (int64_t)(n))
 
@@ -70,7 +69,7 @@ struct worker {
     GHashTable *rooms; /* room id -> room* (owned) */
     struct dtls_ctx *dtls;
     const sfu_opts *opts;
-    uint32_t ssrc_seed; /* for the node's outgoing SSRCs */
+    uint32_t ssrc_seed;         /* for the node's outgoing SSRCs */
     const sfu_cmd *current_cmd; /* being handled, so errors can name it */
     worker_stats stats;
 };
@@ -141,9 +140,9 @@ struct participant {
 
     sub_slot *slots;
     int n_slots, cap_slots;
-    int offer_pending;     /* an offer is out, waiting for the answer */
-    int renegotiate;       /* tracks changed while an offer was out */
-    uint32_t sub_version;  /* o= version of the subscribe SDP */
+    int offer_pending;    /* an offer is out, waiting for the answer */
+    int renegotiate;      /* tracks changed while an offer was out */
+    uint32_t sub_version; /* o= version of the subscribe SDP */
     uint64_t sdp_session_id;
     uint32_t pub_version;
     uint64_t last_remb_us;
@@ -172,8 +171,8 @@ void room_tick(worker *w, room *r, uint64_t now_us);
 void track_free(track *t);
 
 /* negotiate.c: SDP in and out */
-int negotiate_publish(worker *w, participant *p, const sfu_cmd *cmd, char **answer,
-                      sfu_error *err, char *msg, size_t msglen);
+int negotiate_publish(worker *w, participant *p, const sfu_cmd *cmd, char **answer, sfu_error *err,
+                      char *msg, size_t msglen);
 int negotiate_subscribe_offer(worker *w, participant *p, char **offer);
 int negotiate_subscribe_answer(worker *w, participant *p, const char *sdp, sfu_error *err,
                                char *msg, size_t msglen);

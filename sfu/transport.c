@@ -68,8 +68,8 @@ static void dtls_after_feed(transport *t) {
     }
 }
 
-static void on_recv(NiceAgent *agent, guint stream_id, guint component_id, guint len,
-                    gchar *gbuf, gpointer data) {
+static void on_recv(NiceAgent *agent, guint stream_id, guint component_id, guint len, gchar *gbuf,
+                    gpointer data) {
     transport *t = data;
     uint8_t *buf = (uint8_t *)gbuf;
     if (len == 0 || t->state == TRANSPORT_FAILED) return;
@@ -102,8 +102,8 @@ bad:
     t->cbs.on_srtp_error(t->ud);
 }
 
-static void on_component_state(NiceAgent *agent, guint stream_id, guint component_id,
-                               guint state, gpointer data) {
+static void on_component_state(NiceAgent *agent, guint stream_id, guint component_id, guint state,
+                               gpointer data) {
     transport *t = data;
     if (state == NICE_COMPONENT_STATE_FAILED) transport_fail(t, SFU_ERR_ICE_FAILED);
 }
@@ -151,8 +151,9 @@ transport *transport_new(const transport_opts *o, const transport_cbs *cbs, void
     }
     g_slist_free_full(cands, (GDestroyNotify)nice_candidate_free);
     if (t->n_cands == 0) {
-        LOG_RATELIMITED(LOG_ERROR, "ice", "no local candidate: cannot bind any media address "
-                                          "in the configured port range");
+        LOG_RATELIMITED(LOG_ERROR, "ice",
+                        "no local candidate: cannot bind any media address "
+                        "in the configured port range");
         goto fail;
     }
     return t;
@@ -177,12 +178,17 @@ void transport_free(transport *t) {
     g_free(t);
 }
 
-const char *transport_ice_ufrag(const transport *t) { return t->ufrag; }
-const char *transport_ice_pwd(const transport *t) { return t->pwd; }
+const char *transport_ice_ufrag(const transport *t) {
+    return t->ufrag;
+}
+const char *transport_ice_pwd(const transport *t) {
+    return t->pwd;
+}
 
 int transport_local_candidates(const transport *t, char out[][TRANSPORT_CAND_LEN], int max) {
     int n = t->n_cands < max ? t->n_cands : max;
-    for (int i = 0; i < n; i++) memcpy(out[i], t->cands[i], TRANSPORT_CAND_LEN);
+    for (int i = 0; i < n; i++)
+        memcpy(out[i], t->cands[i], TRANSPORT_CAND_LEN);
     return n;
 }
 
@@ -221,7 +227,9 @@ int transport_add_remote_candidate(transport *t, const char *cand) {
     return rc;
 }
 
-transport_state transport_get_state(const transport *t) { return t->state; }
+transport_state transport_get_state(const transport *t) {
+    return t->state;
+}
 
 void transport_tick(transport *t, uint64_t now_us) {
     if (!t->dtls || t->state != TRANSPORT_NEW) return;
@@ -235,8 +243,7 @@ void transport_tick(transport *t, uint64_t now_us) {
 int transport_send_rtp(transport *t, uint8_t *buf, size_t len, size_t cap) {
     if (t->state != TRANSPORT_CONNECTED) return -1;
     if (srtp_session_protect_rtp(t->srtp, buf, &len, cap) != 0) return -1;
-    return nice_agent_send(t->agent, t->stream_id, 1, (guint)len, (const gchar *)buf) ==
-                   (gint)len
+    return nice_agent_send(t->agent, t->stream_id, 1, (guint)len, (const gchar *)buf) == (gint)len
                ? 0
                : -1;
 }
@@ -244,8 +251,7 @@ int transport_send_rtp(transport *t, uint8_t *buf, size_t len, size_t cap) {
 int transport_send_rtcp(transport *t, uint8_t *buf, size_t len, size_t cap) {
     if (t->state != TRANSPORT_CONNECTED) return -1;
     if (srtp_session_protect_rtcp(t->srtp, buf, &len, cap) != 0) return -1;
-    return nice_agent_send(t->agent, t->stream_id, 1, (guint)len, (const gchar *)buf) ==
-                   (gint)len
+    return nice_agent_send(t->agent, t->stream_id, 1, (guint)len, (const gchar *)buf) == (gint)len
                ? 0
                : -1;
 }

@@ -149,10 +149,10 @@ static void on_join(session *s, const proto_msg *m) {
     size_t n = 0;
     for (session *o = r->members; o && others; o = o->next_in_room)
         if (o != s) participant_of(o, &others[n++]);
-    session_send(s, proto_encode_joined(r->name, s->pid_str, others, n,
-                                        (const char *const *)srv->stun_urls, srv->n_stun_urls,
-                                        srv->cfg.max_message_bytes, srv->cfg.room_size,
-                                        m->id_json));
+    session_send(s,
+                 proto_encode_joined(r->name, s->pid_str, others, n,
+                                     (const char *const *)srv->stun_urls, srv->n_stun_urls,
+                                     srv->cfg.max_message_bytes, srv->cfg.room_size, m->id_json));
     free(others);
     broadcast_participant(s, "participant-joined");
     sfu_send(srv->media, r->worker, sfu_cmd_new(SFU_CMD_JOIN, r->id, s->pid));
@@ -256,15 +256,24 @@ void rooms_free_all(sig_server *srv) {
 
 static proto_err map_error(sfu_error e) {
     switch (e) {
-    case SFU_ERR_BAD_SDP: return PROTO_ERR_BAD_SDP;
-    case SFU_ERR_UNSUPPORTED_MEDIA: return PROTO_ERR_UNSUPPORTED_MEDIA;
-    case SFU_ERR_NO_FINGERPRINT: return PROTO_ERR_NO_FINGERPRINT;
-    case SFU_ERR_NO_CODEC: return PROTO_ERR_NO_CODEC;
-    case SFU_ERR_NO_OFFER_PENDING: return PROTO_ERR_NO_OFFER_PENDING;
-    case SFU_ERR_FINGERPRINT_MISMATCH: return PROTO_ERR_FINGERPRINT_MISMATCH;
-    case SFU_ERR_DTLS_FAILED: return PROTO_ERR_DTLS_FAILED;
-    case SFU_ERR_ICE_FAILED: return PROTO_ERR_ICE_FAILED;
-    case SFU_ERR_INTERNAL: return PROTO_ERR_INTERNAL;
+    case SFU_ERR_BAD_SDP:
+        return PROTO_ERR_BAD_SDP;
+    case SFU_ERR_UNSUPPORTED_MEDIA:
+        return PROTO_ERR_UNSUPPORTED_MEDIA;
+    case SFU_ERR_NO_FINGERPRINT:
+        return PROTO_ERR_NO_FINGERPRINT;
+    case SFU_ERR_NO_CODEC:
+        return PROTO_ERR_NO_CODEC;
+    case SFU_ERR_NO_OFFER_PENDING:
+        return PROTO_ERR_NO_OFFER_PENDING;
+    case SFU_ERR_FINGERPRINT_MISMATCH:
+        return PROTO_ERR_FINGERPRINT_MISMATCH;
+    case SFU_ERR_DTLS_FAILED:
+        return PROTO_ERR_DTLS_FAILED;
+    case SFU_ERR_ICE_FAILED:
+        return PROTO_ERR_ICE_FAILED;
+    case SFU_ERR_INTERNAL:
+        return PROTO_ERR_INTERNAL;
     }
     return PROTO_ERR_INTERNAL;
 }
@@ -272,7 +281,8 @@ static proto_err map_error(sfu_error e) {
 static void on_publish_answer(session *s, sfu_event *ev) {
     s->publish_pending = 0;
     int now[PROTO_SRC__COUNT] = {0};
-    for (int i = 0; i < ev->n_sources; i++) now[ev->sources[i]] = 1;
+    for (int i = 0; i < ev->n_sources; i++)
+        now[ev->sources[i]] = 1;
     int changed = memcmp(now, s->published, sizeof now) != 0;
     memcpy(s->published, now, sizeof now);
     session_send(s, proto_encode_publish_answer(ev->sdp, s->publish_id));
@@ -309,8 +319,14 @@ void rooms_handle_event(sig_server *srv, sfu_event *ev) {
     session *s = g_hash_table_lookup(srv->sessions, GUINT_TO_POINTER(ev->pid));
     if (!s || !s->room || s->room->id != ev->room) return; /* left meanwhile */
     switch (ev->type) {
-    case SFU_EV_PUBLISH_ANSWER: on_publish_answer(s, ev); break;
-    case SFU_EV_SUBSCRIBE_OFFER: on_subscribe_offer(s, ev); break;
-    case SFU_EV_ERROR: on_media_error(s, ev); break;
+    case SFU_EV_PUBLISH_ANSWER:
+        on_publish_answer(s, ev);
+        break;
+    case SFU_EV_SUBSCRIBE_OFFER:
+        on_subscribe_offer(s, ev);
+        break;
+    case SFU_EV_ERROR:
+        on_media_error(s, ev);
+        break;
     }
 }

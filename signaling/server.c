@@ -12,8 +12,8 @@
 #include "signaling/sig_internal.h"
 
 typedef struct pss {
-    session *s;       /* WebSocket connections */
-    char *http_body;  /* HTTP responses of the callback mounts */
+    session *s;      /* WebSocket connections */
+    char *http_body; /* HTTP responses of the callback mounts */
     size_t http_len;
 } pss;
 
@@ -55,9 +55,9 @@ void session_send_error(session *s, proto_err code, const char *request, const c
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     session_send(s, proto_encode_error(code, msg, request && *request ? request : NULL, id_json));
-    if (proto_err_fatal(code)) session_close(s, code == PROTO_ERR_TOO_LARGE
-                                                    ? LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE
-                                                    : LWS_CLOSE_STATUS_POLICY_VIOLATION);
+    if (proto_err_fatal(code))
+        session_close(s, code == PROTO_ERR_TOO_LARGE ? LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE
+                                                     : LWS_CLOSE_STATUS_POLICY_VIOLATION);
 }
 
 /* Closes after the queued messages (e.g. the fatal error) are sent. */
@@ -104,13 +104,14 @@ static void session_receive(session *s, const char *in, size_t len, int first, i
     if (s->rx_discard || s->closing) return;
     if (s->rx_len + len > max) {
         s->rx_discard = 1;
-        session_send_error(s, PROTO_ERR_TOO_LARGE, NULL, NULL,
-                           "message larger than %zu bytes", max);
+        session_send_error(s, PROTO_ERR_TOO_LARGE, NULL, NULL, "message larger than %zu bytes",
+                           max);
         return;
     }
     if (s->rx_len + len > s->rx_cap) {
         size_t cap = s->rx_cap ? s->rx_cap : 4096;
-        while (cap < s->rx_len + len) cap *= 2;
+        while (cap < s->rx_len + len)
+            cap *= 2;
         char *n = realloc(s->rx, cap);
         if (!n) {
             s->rx_discard = 1;
@@ -156,17 +157,16 @@ static char *stats_json(sig_server *srv, size_t *len) {
         "\"retransmits\":%llu,\"plis_in\":%llu,\"plis_out\":%llu,\"drop_srtp\":%llu,"
         "\"drop_malformed\":%llu,\"drop_unknown_ssrc\":%llu,\"drop_not_ready\":%llu,"
         "\"dtls_failures\":%llu,\"ice_failures\":%llu}\n",
-        srv->n_sessions, g_hash_table_size(srv->rooms_by_name),
-        (unsigned long long)st.participants, (unsigned long long)st.transports,
-        (unsigned long long)st.rtp_in, (unsigned long long)st.rtp_in_bytes,
-        (unsigned long long)st.rtcp_in, (unsigned long long)st.rtp_out,
-        (unsigned long long)st.rtp_out_bytes, (unsigned long long)st.rtcp_out,
-        (unsigned long long)st.nacks_in, (unsigned long long)st.nacks_out,
-        (unsigned long long)st.retransmits, (unsigned long long)st.plis_in,
-        (unsigned long long)st.plis_out, (unsigned long long)st.drop_srtp,
-        (unsigned long long)st.drop_malformed, (unsigned long long)st.drop_unknown_ssrc,
-        (unsigned long long)st.drop_not_ready, (unsigned long long)st.dtls_failures,
-        (unsigned long long)st.ice_failures);
+        srv->n_sessions, g_hash_table_size(srv->rooms_by_name), (unsigned long long)st.participants,
+        (unsigned long long)st.transports, (unsigned long long)st.rtp_in,
+        (unsigned long long)st.rtp_in_bytes, (unsigned long long)st.rtcp_in,
+        (unsigned long long)st.rtp_out, (unsigned long long)st.rtp_out_bytes,
+        (unsigned long long)st.rtcp_out, (unsigned long long)st.nacks_in,
+        (unsigned long long)st.nacks_out, (unsigned long long)st.retransmits,
+        (unsigned long long)st.plis_in, (unsigned long long)st.plis_out,
+        (unsigned long long)st.drop_srtp, (unsigned long long)st.drop_malformed,
+        (unsigned long long)st.drop_unknown_ssrc, (unsigned long long)st.drop_not_ready,
+        (unsigned long long)st.dtls_failures, (unsigned long long)st.ice_failures);
     if (n < 0) return NULL;
     *len = (size_t)n;
     return out;
@@ -174,10 +174,14 @@ static char *stats_json(sig_server *srv, size_t *len) {
 
 static const char *mime_of(const char *path) {
     static const char *const map[][2] = {
-        {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
-        {".css", "text/css; charset=utf-8"},   {".svg", "image/svg+xml"},
-        {".png", "image/png"},                 {".ico", "image/x-icon"},
-        {".json", "application/json"},         {".txt", "text/plain; charset=utf-8"},
+        {".html", "text/html; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".svg", "image/svg+xml"},
+        {".png", "image/png"},
+        {".ico", "image/x-icon"},
+        {".json", "application/json"},
+        {".txt", "text/plain; charset=utf-8"},
     };
     const char *dot = strrchr(path, '.');
     for (size_t i = 0; dot && i < sizeof map / sizeof *map; i++)
@@ -203,7 +207,8 @@ static int serve_file(struct lws *wsi, sig_server *srv, const char *uri) {
             return http_error(wsi, HTTP_STATUS_NOT_FOUND);
     const char *mime = mime_of(name);
     char path[CONFIG_PATH_MAX + 64];
-    if (!mime || snprintf(path, sizeof path, "%s/%s", srv->cfg.web_root, name) >= (int)sizeof path ||
+    if (!mime ||
+        snprintf(path, sizeof path, "%s/%s", srv->cfg.web_root, name) >= (int)sizeof path ||
         !g_file_test(path, G_FILE_TEST_IS_REGULAR))
         return http_error(wsi, HTTP_STATUS_NOT_FOUND);
     static const char nocache[] = "cache-control: no-cache\r\n";
@@ -311,7 +316,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             session *s = p->s;
             rooms_session_closed(s);
             char *b;
-            while ((b = g_queue_pop_head(&s->txq))) free(b);
+            while ((b = g_queue_pop_head(&s->txq)))
+                free(b);
             free(s->rx);
             free(s);
             p->s = NULL;
@@ -334,7 +340,8 @@ static const struct lws_protocols protocols[] = {
 
 static void lws_log(int level, const char *line) {
     size_t n = strlen(line);
-    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) n--;
+    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        n--;
     log_msg(level == LLL_ERR ? LOG_ERROR : LOG_WARN, "lws", "%.*s", (int)n, line);
 }
 
@@ -350,7 +357,8 @@ int sig_server_new(sig_server **out, const relais_config *cfg, const char *const
     srv->sessions = g_hash_table_new(g_direct_hash, g_direct_equal);
     srv->join_buckets = g_hash_table_new_full(g_str_hash, g_str_equal, free, free);
     srv->stun_urls = calloc(n_stun_urls + 1, sizeof(char *));
-    for (size_t i = 0; i < n_stun_urls; i++) srv->stun_urls[i] = strdup(stun_urls[i]);
+    for (size_t i = 0; i < n_stun_urls; i++)
+        srv->stun_urls[i] = strdup(stun_urls[i]);
     srv->n_stun_urls = n_stun_urls;
 
     lws_set_log_level(LLL_ERR | LLL_WARN, lws_log);
@@ -370,8 +378,8 @@ int sig_server_new(sig_server **out, const relais_config *cfg, const char *const
     /* The page may talk to its own origin only: no third party ever. */
     static struct lws_protocol_vhost_options hdr_ct, hdr_csp, hdr_ref;
     hdr_ref = (struct lws_protocol_vhost_options){NULL, NULL, "referrer-policy:", "no-referrer"};
-    hdr_ct = (struct lws_protocol_vhost_options){&hdr_ref, NULL, "x-content-type-options:",
-                                                 "nosniff"};
+    hdr_ct =
+        (struct lws_protocol_vhost_options){&hdr_ref, NULL, "x-content-type-options:", "nosniff"};
     hdr_csp = (struct lws_protocol_vhost_options){
         &hdr_ct, NULL, "content-security-policy:",
         "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
@@ -405,7 +413,9 @@ int sig_server_new(sig_server **out, const relais_config *cfg, const char *const
     return 0;
 }
 
-void sig_server_set_sfu(sig_server *s, sfu *media) { s->media = media; }
+void sig_server_set_sfu(sig_server *s, sfu *media) {
+    s->media = media;
+}
 
 void sig_server_wakeup(void *ud) {
     sig_server *s = ud;
@@ -430,7 +440,8 @@ int sig_server_run(sig_server *s) {
         if (lws_service(s->ctx, 0) < 0) break;
     tell_everyone_stopping(s);
     uint64_t until = clock_now_us() + 1000000;
-    while (s->n_sessions > 0 && clock_now_us() < until) lws_service(s->ctx, 0);
+    while (s->n_sessions > 0 && clock_now_us() < until)
+        lws_service(s->ctx, 0);
     return 0;
 }
 
@@ -446,7 +457,8 @@ void sig_server_free(sig_server *s) {
     g_hash_table_destroy(s->rooms_by_name);
     g_hash_table_destroy(s->sessions);
     g_hash_table_destroy(s->join_buckets);
-    for (size_t i = 0; i < s->n_stun_urls; i++) free(s->stun_urls[i]);
+    for (size_t i = 0; i < s->n_stun_urls; i++)
+        free(s->stun_urls[i]);
     free(s->stun_urls);
     free(s);
 }
