@@ -198,7 +198,7 @@ function stopLocalMedia() {
 // Validates a room or display name as the node does (docs/protocol.md).
 function validName(s) {
   // eslint-disable-next-line no-control-regex
-  return s.length > 0 && new TextEncoder().encode(s).length <= 64 && !/[\u0000-\u001f\u007f-\u009f]/.test(s);
+  return s.length > 0 && new TextEncoder().encode(s).length <= 64 && !/[\u0000-\u001f\u007f]/.test(s);
 }
 
 // ---- joining ----------------------------------------------------------------

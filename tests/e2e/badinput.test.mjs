@@ -187,7 +187,7 @@ describe('bad input on /ws', () => {
 
   env.step('HTTP: one keep-alive connection serves the right files, also after a 404', async () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const get = (path) => new Promise((resolveGet, reject) => {
+    const once = (path) => new Promise((resolveGet, reject) => {
       const req = http.get(`${node.httpUrl}${path}`, { agent, timeout: 5000 }, (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -195,7 +195,16 @@ describe('bad input on /ws', () => {
         res.on('end', () => resolveGet({ status: res.statusCode, type: res.headers['content-type'] || '', body, reused: req.reusedSocket }));
       });
       req.on('timeout', () => req.destroy(new Error(`GET ${path}: timeout`)));
-      req.on('error', reject);
+      req.on('error', (e) => {
+        e.reused = req.reusedSocket;
+        reject(e);
+      });
+    });
+    // A server may close an idle keep-alive connection at any time; like a
+    // browser, retry a GET once when a reused connection turns out closed.
+    const get = (path) => once(path).catch((e) => {
+      if (e.reused && e.code === 'ECONNRESET') return once(path);
+      throw e;
     });
     const expected = [
       ['/', 200, /^text\/html/],
