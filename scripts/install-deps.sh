@@ -6,7 +6,7 @@
 set -eu
 what=${1:-run}
 pkgs="build-essential cmake pkg-config libglib2.0-dev libnice-dev libsrtp2-dev
-      libssl-dev libwebsockets-dev libjansson-dev"
+      libssl-dev libwebsockets-dev libjansson-dev libopus-dev libvpx-dev"
 if [ "$what" = test ]; then
   pkgs="$pkgs clang libclang-rt-14-dev clang-format chromium firefox-esr iproute2
         util-linux curl"

@@ -31,6 +31,7 @@ struct transport {
     uint8_t early[EARLY_DTLS_MAX][EARLY_DTLS_BYTES];
     size_t early_len[EARLY_DTLS_MAX];
     int n_early;
+    int client, ice_ready, dtls_started;
 };
 
 static void transport_fail(transport *t, sfu_error err) {
@@ -102,10 +103,23 @@ bad:
     t->cbs.on_srtp_error(t->ud);
 }
 
+/* The DTLS client speaks first, once ICE has a pair to send on. */
+static void client_start_dtls(transport *t) {
+    if (!t->client || !t->dtls || t->dtls_started || !t->ice_ready) return;
+    t->dtls_started = 1;
+    dtls_conn_start(t->dtls, clock_now_us());
+    dtls_after_feed(t);
+}
+
 static void on_component_state(NiceAgent *agent, guint stream_id, guint component_id, guint state,
                                gpointer data) {
     transport *t = data;
-    if (state == NICE_COMPONENT_STATE_FAILED) transport_fail(t, SFU_ERR_ICE_FAILED);
+    if (state == NICE_COMPONENT_STATE_FAILED) {
+        transport_fail(t, SFU_ERR_ICE_FAILED);
+    } else if (state == NICE_COMPONENT_STATE_CONNECTED || state == NICE_COMPONENT_STATE_READY) {
+        t->ice_ready = 1;
+        client_start_dtls(t);
+    }
 }
 
 static void format_candidate(const transport_opts *o, NiceCandidate *c, char *out, size_t cap) {
@@ -121,9 +135,13 @@ transport *transport_new(const transport_opts *o, const transport_cbs *cbs, void
     t->cbs = *cbs;
     t->ud = ud;
     t->dtls_ctx = o->dtls;
-    t->agent = nice_agent_new_full(o->ctx, NICE_COMPATIBILITY_RFC5245, NICE_AGENT_OPTION_LITE_MODE);
+    t->client = o->client;
+    t->agent =
+        nice_agent_new_full(o->ctx, NICE_COMPATIBILITY_RFC5245,
+                            o->client ? NICE_AGENT_OPTION_NONE : NICE_AGENT_OPTION_LITE_MODE);
     if (!t->agent) goto fail;
-    g_object_set(t->agent, "ice-tcp", FALSE, "ice-udp", TRUE, "controlling-mode", FALSE, NULL);
+    g_object_set(t->agent, "ice-tcp", FALSE, "ice-udp", TRUE, "controlling-mode",
+                 o->client ? TRUE : FALSE, NULL);
     for (size_t i = 0; i < o->n_media_addrs; i++) {
         NiceAddress a;
         if (!nice_address_set_from_string(&a, o->media_addrs[i])) continue;
@@ -202,6 +220,7 @@ int transport_set_remote(transport *t, const char *ufrag, const char *pwd, const
     g_strlcpy(t->remote_ufrag, ufrag, sizeof t->remote_ufrag);
     t->dtls = dtls_conn_new(t->dtls_ctx, fp);
     if (!t->dtls) return -1;
+    client_start_dtls(t);
     uint64_t now = clock_now_us();
     for (int i = 0; i < t->n_early && t->dtls; i++) {
         dtls_conn_feed(t->dtls, t->early[i], t->early_len[i], now);

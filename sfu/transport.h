@@ -42,7 +42,10 @@ typedef struct transport_cbs {
 
 typedef struct transport_opts {
     GMainContext *ctx;
-    struct dtls_ctx *dtls; /* the worker's server context */
+    /* The node: ICE-lite, controlled, DTLS server. The load tester's bots:
+     * full ICE agent, controlling, DTLS client (a client dtls_ctx). */
+    int client;
+    struct dtls_ctx *dtls; /* the worker's DTLS context of the matching role */
     const char *const *media_addrs;
     size_t n_media_addrs;
     const char *announce_addr; /* or NULL */
@@ -50,6 +53,8 @@ typedef struct transport_opts {
 } transport_opts;
 
 /* Creates the agent and gathers host candidates on the configured addresses.
+ * A client starts connectivity checks once it has the peer's credentials and
+ * candidates, and its DTLS handshake once ICE has a working pair.
  * Returns NULL on failure (no address could be bound). */
 transport *transport_new(const transport_opts *o, const transport_cbs *cbs, void *ud);
 void transport_free(transport *t);
