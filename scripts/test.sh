@@ -4,7 +4,8 @@
 #   2. ASan+UBSan build, unit tests again
 #   3. clang-format check of every C file
 #   4. libFuzzer build, every fuzz target for FUZZ_SECONDS (default 30) on its corpus
-#   5. browser end-to-end tests (Chromium, Firefox ESR) against the ASan node,
+#   5. load-test smoke run: node + relais-loadtest bots with real media
+#   6. browser end-to-end tests (Chromium, Firefox ESR) against the ASan node,
 #      inside a private network namespace with only loopback
 # Ends with one line "summary: N passed, N failed".
 set -uo pipefail
@@ -76,6 +77,13 @@ if CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRELAIS_
   done
 else
   bad "fuzz build"
+fi
+
+step "load-test smoke run (2 rooms x 4 bots)"
+if [ -x build/relais-loadtest ] && tests/loadtest_smoke.sh build; then
+  ok 1
+else
+  bad "load-test smoke run"
 fi
 
 step "browser end-to-end tests"
