@@ -30,6 +30,8 @@ typedef struct run {
     const char *json_path;
     double max_loss, max_delay_p99;
     int min_bots, quiet;
+    int find_capacity, step;
+    double hold_s;
     /* state */
     GMainLoop *loop;
     lt_worker *w[LT_MAX_WORKERS];
@@ -38,6 +40,13 @@ typedef struct run {
     uint64_t t0;
     report prev;
     int have_prev;
+    /* --find-capacity: the bots of the current step, when its hold window
+     * started, the report then, and the largest count that held. */
+    int step_target;
+    uint64_t hold_start;
+    report hold_base;
+    int holding, sustained;
+    char verdict[512];
 } run;
 
 static volatile sig_atomic_t g_stop;
@@ -71,6 +80,12 @@ static void usage(FILE *f) {
             "  --max-delay-p99 MS   exit 1 if the p99 delay through the node exceeds MS\n"
             "  --min-bots N         exit 1 if fewer than N bots got media from everyone\n"
             "  --quiet              no live status line\n"
+            "  --find-capacity      add bots in steps, hold each step, and stop at the first\n"
+            "                       step whose loss, delay p99 or join failures cross the\n"
+            "                       thresholds (defaults 1 %%, 50 ms, none); report the\n"
+            "                       largest count that held. --rooms bounds the search.\n"
+            "  --step N             bots per step (default: one room)\n"
+            "  --hold S             seconds each step is held and measured (default 10)\n"
             "  --help\n",
             LT_MAX_DURATION_S);
 }
@@ -122,7 +137,10 @@ static int parse_args(run *r, int argc, char **argv) {
         O_MAX_DELAY,
         O_MIN_BOTS,
         O_QUIET,
-        O_HELP
+        O_HELP,
+        O_FIND,
+        O_STEP,
+        O_HOLD
     };
     static const struct option opts[] = {
         {"url", 1, 0, O_URL},
@@ -146,6 +164,9 @@ static int parse_args(run *r, int argc, char **argv) {
         {"min-bots", 1, 0, O_MIN_BOTS},
         {"quiet", 0, 0, O_QUIET},
         {"help", 0, 0, O_HELP},
+        {"find-capacity", 0, 0, O_FIND},
+        {"step", 1, 0, O_STEP},
+        {"hold", 1, 0, O_HOLD},
         {0, 0, 0, 0},
     };
     /* The profile sets defaults that the other options then override. */
@@ -227,6 +248,15 @@ static int parse_args(run *r, int argc, char **argv) {
         case O_HELP:
             usage(stdout);
             return 1;
+        case O_FIND:
+            r->find_capacity = 1;
+            break;
+        case O_STEP:
+            r->step = atoi(a);
+            break;
+        case O_HOLD:
+            r->hold_s = atof(a);
+            break;
         default:
             fprintf(stderr, "relais-loadtest: unknown option or missing value: %s\n",
                     argv[optind - 1]);
@@ -254,6 +284,14 @@ static int parse_args(run *r, int argc, char **argv) {
         fprintf(stderr, "relais-loadtest: --duration 0-%d s, --ramp > 0, --fps 1-60\n",
                 LT_MAX_DURATION_S);
         return -1;
+    }
+    if (r->find_capacity) {
+        if (r->step <= 0) r->step = r->per_room + r->listeners;
+        if (r->hold_s <= 0) r->hold_s = 10;
+        if (r->max_loss < 0) r->max_loss = 1;
+        if (r->max_delay_p99 < 0) r->max_delay_p99 = 50;
+        /* The search ends by itself; --duration is only its hard cap. */
+        r->duration_s = LT_MAX_DURATION_S;
     }
     return 0;
 }
@@ -286,6 +324,7 @@ static gboolean ramp_tick(gpointer data) {
     int per_room = r->per_room + r->listeners;
     /* Bots are started room by room so that rooms fill up in turn. */
     if (r->next_bot >= r->total_bots || g_stop) return G_SOURCE_REMOVE;
+    if (r->find_capacity && r->next_bot >= r->step_target) return G_SOURCE_CONTINUE;
     int i = r->next_bot++;
     int room = i / per_room, k = i % per_room;
     char name[80];
@@ -294,8 +333,55 @@ static gboolean ramp_tick(gpointer data) {
     return G_SOURCE_CONTINUE;
 }
 
+/* One step of --find-capacity: once all bots of the step are started and
+ * have had 3 s to settle, measure `hold_s` seconds; the step holds when loss
+ * and delay p99 of that window and the failures stay within the thresholds. */
+static void capacity_tick(run *r) {
+    uint64_t now = clock_now_us();
+    report cur;
+    if (r->next_bot < r->step_target) return; /* still ramping */
+    if (!r->holding) {
+        if (!r->hold_start) r->hold_start = now + 3000000; /* settle */
+        if (now < r->hold_start) return;
+        collect(r, &r->hold_base, 0);
+        r->holding = 1;
+        return;
+    }
+    if (now - r->hold_start < (uint64_t)(r->hold_s * 1e6) + 3000000) return;
+    collect(r, &cur, 0);
+    report win = cur;
+    rx_totals_subtract(&win.audio, &r->hold_base.audio);
+    rx_totals_subtract(&win.video, &r->hold_base.video);
+    char why[200];
+    int bad = report_check(&win, r->max_loss, r->max_delay_p99, -1, why, sizeof why);
+    if (!bad && cur.bots_failed > 0) {
+        bad = 1;
+        snprintf(why, sizeof why, "%llu bots failed", (unsigned long long)cur.bots_failed);
+    }
+    if (!bad && cur.bots_connected < (uint64_t)r->step_target) {
+        bad = 1;
+        snprintf(why, sizeof why, "only %llu of %d bots got media from everyone",
+                 (unsigned long long)cur.bots_connected, r->step_target);
+    }
+    fprintf(stderr, "%sstep %d bots: %s (%s)\n", r->quiet ? "" : "\n", r->step_target,
+            bad ? "FAILED" : "held", why);
+    if (!bad) r->sustained = r->step_target;
+    if (bad || r->step_target >= r->total_bots) {
+        snprintf(r->verdict, sizeof r->verdict, "largest sustained: %d bots (%s at %d: %s)",
+                 r->sustained, bad ? "stopped" : "all held, limit of the search", r->step_target,
+                 why);
+        g_stop = 1;
+        return;
+    }
+    r->step_target += r->step;
+    if (r->step_target > r->total_bots) r->step_target = r->total_bots;
+    r->holding = 0;
+    r->hold_start = 0;
+}
+
 static gboolean progress_tick(gpointer data) {
     run *r = data;
+    if (r->find_capacity && !g_stop) capacity_tick(r);
     if (g_stop || clock_now_us() - r->t0 >= (uint64_t)(r->duration_s * 1e6)) {
         g_main_loop_quit(r->loop);
         return G_SOURCE_REMOVE;
@@ -353,6 +439,7 @@ int main(int argc, char **argv) {
                 "relais-loadtest: %d bots in %d room(s) (%d publishing, %d listening per room), "
                 "%.0f s, ramp %.1f/s\n",
                 r.total_bots, r.rooms, r.per_room, r.listeners, r.duration_s, r.ramp_per_s);
+    r.step_target = r.find_capacity ? r.step : r.total_bots;
     r.t0 = clock_now_us();
     r.loop = g_main_loop_new(NULL, FALSE);
     guint interval = (guint)(1000.0 / r.ramp_per_s);
@@ -372,9 +459,15 @@ int main(int argc, char **argv) {
         free(json);
     }
     char why[256];
-    int bad = report_check(&rep, r.max_loss, r.max_delay_p99, r.min_bots, why, sizeof why);
-    if (r.max_loss >= 0 || r.max_delay_p99 >= 0 || r.min_bots >= 0)
-        printf("%s: %s\n", bad ? "FAIL" : "PASS", why);
+    int bad = 0;
+    if (r.find_capacity) {
+        printf("%s\n", r.verdict[0] ? r.verdict : "capacity search interrupted");
+        bad = r.min_bots >= 0 && r.sustained < r.min_bots;
+    } else {
+        bad = report_check(&rep, r.max_loss, r.max_delay_p99, r.min_bots, why, sizeof why);
+        if (r.max_loss >= 0 || r.max_delay_p99 >= 0 || r.min_bots >= 0)
+            printf("%s: %s\n", bad ? "FAIL" : "PASS", why);
+    }
     audio_loop_free(al);
     video_loop_free(vl);
     g_main_loop_unref(r.loop);
