@@ -50,6 +50,7 @@ typedef struct lt_bot {
     int done;
     uint64_t t_open, t_start;
     int join_recorded;
+    int redirects;
     transport *pub, *sub;
     audio_src *asrc;
     video_src *vsrc;
@@ -415,6 +416,11 @@ static void on_joined(lt_bot *b, json_t *msg) {
     publish(b);
 }
 
+static void on_open(void *ud);
+static void on_text(void *ud, const char *text, size_t len);
+static void on_close(void *ud, int code, const char *reason);
+static const ws_client_cbs bot_ws_cbs = {on_open, on_text, on_close};
+
 static void on_text(void *ud, const char *text, size_t len) {
     lt_bot *b = ud;
     json_t *msg = json_loadb(text, len, 0, NULL);
@@ -431,6 +437,17 @@ static void on_text(void *ud, const char *text, size_t len) {
     } else if (strcmp(type, "subscribe-offer") == 0) {
         const char *sdp = json_string_value(json_object_get(msg, "sdp"));
         if (sdp) on_subscribe_offer(b, sdp, json_object_get(msg, "tracks"));
+    } else if (strcmp(type, "redirect") == 0) {
+        /* The cluster placed our room on another node: go there, as the web
+         * client does (before joining, so nothing else is to be undone). */
+        const char *url = json_string_value(json_object_get(msg, "url"));
+        if (!url || strncmp(url, "ws://", 5) != 0 || ++b->redirects > 3) {
+            bot_fail(b, LT_FAIL_REFUSED, "bad or too many redirects");
+        } else {
+            ws_client_free(b->ws);
+            b->ws = ws_client_new(b->w->ctx, url, 1u << 22, &bot_ws_cbs, b);
+            if (!b->ws) bot_fail(b, LT_FAIL_CONNECT, "bad redirect url");
+        }
     } else if (strcmp(type, "error") == 0) {
         const char *code = json_string_value(json_object_get(msg, "code"));
         const char *req = json_string_value(json_object_get(msg, "request"));
@@ -621,8 +638,7 @@ static gboolean do_add_bot(gpointer data) {
         if (w->o->video && w->vl)
             b->vsrc = video_src_new(w->vl, b->v_ssrc, PT_VP8, EXT_ABS_SEND_TIME);
     }
-    static const ws_client_cbs cbs = {on_open, on_text, on_close};
-    b->ws = ws_client_new(w->ctx, w->o->url, 1u << 22, &cbs, b);
+    b->ws = ws_client_new(w->ctx, w->o->url, 1u << 22, &bot_ws_cbs, b);
     if (!b->ws) bot_fail(b, LT_FAIL_CONNECT, "bad url");
     g_ptr_array_add(w->bots, b);
     return G_SOURCE_REMOVE;
