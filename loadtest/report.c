@@ -156,6 +156,8 @@ static json_t *j_rx(const rx_totals *t, uint64_t duration_us) {
     if (!o) return NULL;
     if (json_object_set_new(o, "delay_ms", j_hist(&t->delay_us)) != 0 ||
         json_object_set_new(o, "frames", json_integer((json_int_t)t->frames)) != 0 ||
+        json_object_set_new(o, "streams_with_media", json_integer((json_int_t)t->jitter_streams)) !=
+            0 ||
         json_object_set_new(o, "frame_gap_ms", j_hist(&t->frame_gap_us)) != 0) {
         json_decref(o);
         return NULL;

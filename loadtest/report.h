@@ -21,12 +21,11 @@
  *     "video": <rx>
  *   }
  *   <hist> = { "count", "min", "mean", "p50", "p95", "p99", "max" }
- *   <rx>   = { "streams", "packets", "bytes", "pps", "kbps", "expected",
- *              "lost_before", "lost_after", "recovered",
- *              "loss_before_pct", "loss_after_pct", "duplicates", "late",
- *              "restarts", "clock_trouble", "jitter_ms", "delay_ms": <hist>,
- *              "frames", "frame_gap_ms": <hist> }
- * (see loadtest/rx_stats.h for what each count means). */
+ *   <rx>   = { "streams" (offered), "streams_with_media" (>= 1 packet), "packets", "bytes", "pps",
+ * "kbps", "expected", "lost_before", "lost_after", "recovered", "loss_before_pct",
+ * "loss_after_pct", "duplicates", "late", "restarts", "clock_trouble", "jitter_ms", "delay_ms":
+ * <hist>, "frames", "frame_gap_ms": <hist> } (see loadtest/rx_stats.h for what each count means).
+ */
 #ifndef RELAIS_REPORT_H
 #define RELAIS_REPORT_H
 
