@@ -4,6 +4,7 @@
 #include <nice/agent.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "common/clock.h"
 #include "common/log.h"
@@ -32,6 +33,12 @@ struct transport {
     size_t early_len[EARLY_DTLS_MAX];
     int n_early;
     int client, ice_ready, dtls_started;
+    /* The selected pair's socket and peer: media is sent with sendto()
+     * directly, skipping libnice's agent lock and GIO layers per packet. */
+    GSocket *sel_sock;
+    int sel_fd;
+    struct sockaddr_storage sel_peer;
+    socklen_t sel_peer_len;
 };
 
 static void transport_fail(transport *t, sfu_error err) {
@@ -122,6 +129,34 @@ static void on_component_state(NiceAgent *agent, guint stream_id, guint componen
     }
 }
 
+static void on_selected_pair(NiceAgent *agent, guint stream_id, guint component_id,
+                             NiceCandidate *lcand, NiceCandidate *rcand, gpointer data) {
+    transport *t = data;
+    if (t->sel_sock) g_object_unref(t->sel_sock);
+    t->sel_sock = NULL;
+    t->sel_fd = -1;
+    if (!rcand || rcand->transport != NICE_CANDIDATE_TRANSPORT_UDP) return;
+    GSocket *gs = nice_agent_get_selected_socket(agent, stream_id, component_id);
+    if (!gs) return; /* TURN/TCP: keep nice_agent_send */
+    memset(&t->sel_peer, 0, sizeof t->sel_peer);
+    nice_address_copy_to_sockaddr(&rcand->addr, (struct sockaddr *)&t->sel_peer);
+    t->sel_peer_len = t->sel_peer.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                        : sizeof(struct sockaddr_in);
+    t->sel_sock = gs;
+    t->sel_fd = g_socket_get_fd(gs);
+}
+
+static int send_datagram(transport *t, const uint8_t *buf, size_t len) {
+    if (t->sel_fd >= 0)
+        return sendto(t->sel_fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&t->sel_peer,
+                      t->sel_peer_len) == (ssize_t)len
+                   ? 0
+                   : -1;
+    return nice_agent_send(t->agent, t->stream_id, 1, (guint)len, (const gchar *)buf) == (gint)len
+               ? 0
+               : -1;
+}
+
 static void format_candidate(const transport_opts *o, NiceCandidate *c, char *out, size_t cap) {
     char addr[INET6_ADDRSTRLEN];
     nice_address_to_string(&c->addr, addr);
@@ -142,6 +177,11 @@ transport *transport_new(const transport_opts *o, const transport_cbs *cbs, void
     if (!t->agent) goto fail;
     g_object_set(t->agent, "ice-tcp", FALSE, "ice-udp", TRUE, "controlling-mode",
                  o->client ? TRUE : FALSE, NULL);
+    /* Debian's libnice is built with UPnP: it would open an HTTP server and
+     * send SSDP discovery for every agent. A bridge announces its addresses
+     * from configuration and talks to nobody else. */
+    if (g_object_class_find_property(G_OBJECT_GET_CLASS(t->agent), "upnp"))
+        g_object_set(t->agent, "upnp", FALSE, NULL);
     for (size_t i = 0; i < o->n_media_addrs; i++) {
         NiceAddress a;
         if (!nice_address_set_from_string(&a, o->media_addrs[i])) continue;
@@ -150,7 +190,9 @@ transport *transport_new(const transport_opts *o, const transport_cbs *cbs, void
     t->stream_id = nice_agent_add_stream(t->agent, 1);
     if (!t->stream_id) goto fail;
     nice_agent_set_port_range(t->agent, t->stream_id, 1, o->port_min, o->port_max);
+    t->sel_fd = -1;
     g_signal_connect(t->agent, "component-state-changed", G_CALLBACK(on_component_state), t);
+    g_signal_connect(t->agent, "new-selected-pair-full", G_CALLBACK(on_selected_pair), t);
     if (!nice_agent_gather_candidates(t->agent, t->stream_id)) goto fail;
     nice_agent_attach_recv(t->agent, t->stream_id, 1, o->ctx, on_recv, t);
 
@@ -190,6 +232,7 @@ void transport_free(transport *t) {
         g_signal_handlers_disconnect_by_data(t->agent, t);
         g_object_unref(t->agent);
     }
+    if (t->sel_sock) g_object_unref(t->sel_sock);
     if (t->dtls) dtls_conn_free(t->dtls);
     if (t->srtp) srtp_session_free(t->srtp);
     memset(t->pwd, 0, sizeof t->pwd);
@@ -262,15 +305,11 @@ void transport_tick(transport *t, uint64_t now_us) {
 int transport_send_rtp(transport *t, uint8_t *buf, size_t len, size_t cap) {
     if (t->state != TRANSPORT_CONNECTED) return -1;
     if (srtp_session_protect_rtp(t->srtp, buf, &len, cap) != 0) return -1;
-    return nice_agent_send(t->agent, t->stream_id, 1, (guint)len, (const gchar *)buf) == (gint)len
-               ? 0
-               : -1;
+    return send_datagram(t, buf, len);
 }
 
 int transport_send_rtcp(transport *t, uint8_t *buf, size_t len, size_t cap) {
     if (t->state != TRANSPORT_CONNECTED) return -1;
     if (srtp_session_protect_rtcp(t->srtp, buf, &len, cap) != 0) return -1;
-    return nice_agent_send(t->agent, t->stream_id, 1, (guint)len, (const gchar *)buf) == (gint)len
-               ? 0
-               : -1;
+    return send_datagram(t, buf, len);
 }
