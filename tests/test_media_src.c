@@ -332,8 +332,8 @@ static void test_video_loop(void) {
     shared_loop = video_loop_new(640, 360, 30, 500, 2);
     double cost = cpu_ms() - t;
     ASSERT(shared_loop);
+    /* Reported, not asserted: tests never judge speed (bench/ measures). */
     printf("     video_loop_new 640x360 30 fps 500 kbps 2 s: %.0f ms CPU\n", cost);
-    ASSERT(cost < 1000);
     ASSERT_EQ(video_loop_frames(shared_loop), 60);
     ASSERT_EQ(video_loop_fps(shared_loop), 30);
     double kbps = (double)video_loop_bytes(shared_loop) * 8 / 2 / 1000;
