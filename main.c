@@ -122,6 +122,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     sig_server_set_sfu(srv, media_plane);
+    sig_server_set_stun(srv, stun);
 
     g_server = srv;
     struct sigaction sa;

@@ -222,19 +222,24 @@ static int http_request(struct lws *wsi, sig_server *srv, pss *p) {
     char uri[128] = "";
     lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI);
     int status = HTTP_STATUS_OK;
+    const char *ctype = "application/json";
     if (strcmp(uri, "/health") == 0) {
         p->http_body = strdup(srv->stop ? "{\"status\":\"stopping\"}\n" : "{\"status\":\"ok\"}\n");
         if (srv->stop) status = HTTP_STATUS_SERVICE_UNAVAILABLE;
         p->http_len = p->http_body ? strlen(p->http_body) : 0;
     } else if (strcmp(uri, "/stats") == 0) {
         p->http_body = stats_json(srv, &p->http_len);
+    } else if (strcmp(uri, "/metrics") == 0) {
+        char *text = metrics_text(srv, &p->http_len);
+        p->http_body = text ? strndup(text, p->http_len) : NULL;
+        g_free(text);
+        ctype = "text/plain; version=0.0.4; charset=utf-8";
     } else {
         return serve_file(wsi, srv, uri);
     }
     if (!p->http_body) return -1;
     unsigned char buf[LWS_PRE + 512], *start = buf + LWS_PRE, *h = start, *end = buf + sizeof buf;
-    if (lws_add_http_common_headers(wsi, (unsigned)status, "application/json", p->http_len, &h,
-                                    end) ||
+    if (lws_add_http_common_headers(wsi, (unsigned)status, ctype, p->http_len, &h, end) ||
         lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL,
                                      (const unsigned char *)"no-store", 8, &h, end) ||
         lws_finalize_write_http_header(wsi, start, &h, end))
@@ -362,15 +367,19 @@ int sig_server_new(sig_server **out, const relais_config *cfg, const char *const
     srv->n_stun_urls = n_stun_urls;
 
     lws_set_log_level(LLL_ERR | LLL_WARN, lws_log);
-    static struct lws_http_mount mount_stats, mount_health, mount_root;
+    static struct lws_http_mount mount_stats, mount_metrics, mount_health, mount_root;
     mount_stats = (struct lws_http_mount){.mountpoint = "/stats",
                                           .origin_protocol = LWSMPRO_CALLBACK,
                                           .protocol = "relais-v1",
                                           .mountpoint_len = 6};
+    mount_metrics = mount_stats;
+    mount_metrics.mountpoint = "/metrics";
+    mount_metrics.mountpoint_len = 8;
+    mount_metrics.mount_next = &mount_stats;
     mount_health = mount_stats;
     mount_health.mountpoint = "/health";
     mount_health.mountpoint_len = 7;
-    mount_health.mount_next = &mount_stats;
+    mount_health.mount_next = &mount_metrics;
     mount_root = mount_stats;
     mount_root.mountpoint = "/";
     mount_root.mountpoint_len = 1;
@@ -415,6 +424,10 @@ int sig_server_new(sig_server **out, const relais_config *cfg, const char *const
 
 void sig_server_set_sfu(sig_server *s, sfu *media) {
     s->media = media;
+}
+
+void sig_server_set_stun(sig_server *s, struct stun_server *stun) {
+    s->stun = stun;
 }
 
 void sig_server_wakeup(void *ud) {

@@ -1,8 +1,8 @@
 /* The node's HTTP and WebSocket server (libwebsockets): serves the web
- * client's files, `/health`, `/stats` and the signaling protocol on `/ws`
- * (docs/protocol.md). It runs on the control thread; sig_server_run is that
- * thread's loop. The server owns the sessions and the signaling view of the
- * rooms; it does not own the sfu it sends commands to. */
+ * client's files, `/health`, `/stats` (JSON), `/metrics` (Prometheus) and the signaling protocol on
+ * `/ws` (docs/protocol.md). It runs on the control thread; sig_server_run is that thread's loop.
+ * The server owns the sessions and the signaling view of the rooms; it does not own the sfu it
+ * sends commands to. */
 #ifndef RELAIS_SIGNALING_SERVER_H
 #define RELAIS_SIGNALING_SERVER_H
 
@@ -19,6 +19,9 @@ int sig_server_new(sig_server **out, const relais_config *cfg, const char *const
                    size_t n_stun_urls, char *err, size_t errlen);
 /* The media plane to command; set before sig_server_run. */
 void sig_server_set_sfu(sig_server *s, sfu *media);
+/* The STUN server whose counters /metrics shows (not owned; may be NULL). */
+struct stun_server;
+void sig_server_set_stun(sig_server *s, struct stun_server *stun);
 /* sfu's wakeup callback: thread-safe, wakes the service loop to drain events. */
 void sig_server_wakeup(void *s);
 /* Serves until sig_server_stop; then tells every client the node is

@@ -66,6 +66,7 @@ struct sig_server {
     GHashTable *sessions;      /* pid -> session* (not owned: lws owns the wsi) */
     GHashTable *join_buckets;  /* ip -> join_bucket* (owned) */
     uint32_t next_pid, next_room_id;
+    struct stun_server *stun; /* not owned; NULL when off */
     volatile int stop;
     int n_sessions;
 };
@@ -75,6 +76,9 @@ void session_send(session *s, char *json); /* takes ownership of a malloc'd stri
 void session_send_error(session *s, proto_err code, const char *request, const char *id_json,
                         const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void session_close(session *s, enum lws_close_status status);
+
+/* metrics.c: the Prometheus text of /metrics (g_malloc'd) */
+char *metrics_text(sig_server *srv, size_t *len);
 
 /* rooms.c */
 void rooms_handle_message(session *s, const proto_msg *m);

@@ -24,9 +24,15 @@ done
   --duration 12 --ramp 20 --video 300k --ports 50000-50999 --quiet \
   --json "$tmp/report.json" --max-loss 5 --min-bots 8
 curl -sf http://127.0.0.1:18080/stats >"$tmp/stats.json"
-python3 - "$tmp/report.json" "$tmp/stats.json" <<'PY'
+curl -sf http://127.0.0.1:18080/metrics >"$tmp/metrics.txt"
+python3 - "$tmp/report.json" "$tmp/stats.json" "$tmp/metrics.txt" <<'PY'
 import json, sys
 rep = json.load(open(sys.argv[1])); st = json.load(open(sys.argv[2]))
+metrics = {}
+for line in open(sys.argv[3]):
+    if line and not line.startswith("#"):
+        name, value = line.rsplit(" ", 1)
+        metrics[name] = float(value)
 bots, rooms, per_room = 8, 2, 4
 want = rooms * per_room * (per_room - 1) * 2   # streams: every other bot's audio + video
 rx = rep["received"]
@@ -38,6 +44,9 @@ checks = [
     # The node forwards what the bots sent; retransmissions add to rtp_out.
     ("node rtp_in ~ bots sent", abs(st["rtp_in"] - rep["sent"]["packets"]) <= 0.03 * rep["sent"]["packets"] + 5,
      (st["rtp_in"], rep["sent"]["packets"])),
+    ("/metrics agrees with /stats", metrics.get('relais_rtp_packets_total{direction="in"}') == st["rtp_in"]
+     and metrics.get('relais_rtp_packets_total{direction="out"}') == st["rtp_out"],
+     (metrics.get('relais_rtp_packets_total{direction="out"}'), st["rtp_out"])),
     ("node rtp_out ~ bots received", abs(st["rtp_out"] - st["retransmits"] - rx["packets"]) <= 0.03 * rx["packets"] + 20,
      (st["rtp_out"], st["retransmits"], rx["packets"])),
 ]

@@ -1,0 +1,90 @@
+/* GET /metrics: the node's counters in the Prometheus text format (0.0.4).
+ * Labels are bounded by construction (direction, reason, result): nothing
+ * per room or per participant, which belongs to the admin API. */
+#include <glib.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/resource.h>
+
+#include "signaling/sig_internal.h"
+#include "stun/stun_server.h"
+
+static void put(GString *o, const char *name, const char *type, const char *help) {
+    g_string_append_printf(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void val(GString *o, const char *name, const char *labels, uint64_t v) {
+    g_string_append_printf(o, "%s%s%s%s %llu\n", name, labels ? "{" : "", labels ? labels : "",
+                           labels ? "}" : "", (unsigned long long)v);
+}
+
+char *metrics_text(sig_server *srv, size_t *len) {
+    sfu_stats st = {0};
+    if (srv->media) sfu_get_stats(srv->media, &st);
+    GString *o = g_string_sized_new(4096);
+
+    put(o, "relais_build_info", "gauge", "Version of this node.");
+    g_string_append_printf(o, "relais_build_info{version=\"%s\"} 1\n", RELAIS_VERSION);
+    put(o, "relais_sessions", "gauge", "Open signaling WebSocket connections.");
+    val(o, "relais_sessions", NULL, (uint64_t)srv->n_sessions);
+    put(o, "relais_rooms", "gauge", "Rooms on this node.");
+    val(o, "relais_rooms", NULL, g_hash_table_size(srv->rooms_by_name));
+    put(o, "relais_participants", "gauge", "Participants in the media workers.");
+    val(o, "relais_participants", NULL, st.participants);
+    put(o, "relais_transports", "gauge", "WebRTC transports (two per participant at most).");
+    val(o, "relais_transports", NULL, st.transports);
+
+    put(o, "relais_rtp_packets_total", "counter",
+        "RTP packets received from publishers and "
+        "forwarded to subscribers.");
+    val(o, "relais_rtp_packets_total", "direction=\"in\"", st.rtp_in);
+    val(o, "relais_rtp_packets_total", "direction=\"out\"", st.rtp_out);
+    put(o, "relais_rtp_bytes_total", "counter", "RTP bytes (plain, before SRTP) in and out.");
+    val(o, "relais_rtp_bytes_total", "direction=\"in\"", st.rtp_in_bytes);
+    val(o, "relais_rtp_bytes_total", "direction=\"out\"", st.rtp_out_bytes);
+    put(o, "relais_rtcp_packets_total", "counter", "RTCP packets in and out.");
+    val(o, "relais_rtcp_packets_total", "direction=\"in\"", st.rtcp_in);
+    val(o, "relais_rtcp_packets_total", "direction=\"out\"", st.rtcp_out);
+    put(o, "relais_nacks_total", "counter",
+        "NACK packets from subscribers (in) and to "
+        "publishers (out).");
+    val(o, "relais_nacks_total", "direction=\"in\"", st.nacks_in);
+    val(o, "relais_nacks_total", "direction=\"out\"", st.nacks_out);
+    put(o, "relais_retransmits_total", "counter", "Packets resent from the node's buffer.");
+    val(o, "relais_retransmits_total", NULL, st.retransmits);
+    put(o, "relais_plis_total", "counter",
+        "Keyframe requests from subscribers (in) and to "
+        "publishers (out, merged).");
+    val(o, "relais_plis_total", "direction=\"in\"", st.plis_in);
+    val(o, "relais_plis_total", "direction=\"out\"", st.plis_out);
+    put(o, "relais_dropped_packets_total", "counter", "Packets not forwarded, by reason.");
+    val(o, "relais_dropped_packets_total", "reason=\"srtp\"", st.drop_srtp);
+    val(o, "relais_dropped_packets_total", "reason=\"malformed\"", st.drop_malformed);
+    val(o, "relais_dropped_packets_total", "reason=\"unknown_ssrc\"", st.drop_unknown_ssrc);
+    val(o, "relais_dropped_packets_total", "reason=\"not_ready\"", st.drop_not_ready);
+    put(o, "relais_transport_failures_total", "counter", "Transports that failed, by layer.");
+    val(o, "relais_transport_failures_total", "layer=\"dtls\"", st.dtls_failures);
+    val(o, "relais_transport_failures_total", "layer=\"ice\"", st.ice_failures);
+
+    if (srv->stun) {
+        stun_server_stats ss;
+        stun_server_get_stats(srv->stun, &ss);
+        put(o, "relais_stun_requests_total", "counter",
+            "Datagrams to the STUN server, by outcome.");
+        val(o, "relais_stun_requests_total", "result=\"answered\"", ss.answered);
+        val(o, "relais_stun_requests_total", "result=\"malformed\"", ss.malformed);
+        val(o, "relais_stun_requests_total", "result=\"rate_limited\"", ss.rate_limited);
+        val(o, "relais_stun_requests_total", "result=\"dropped\"", ss.dropped_other);
+    }
+
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0) {
+        put(o, "relais_process_cpu_seconds_total", "counter",
+            "CPU time of the node (all threads).");
+        g_string_append_printf(o, "relais_process_cpu_seconds_total %.3f\n",
+                               (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+                                   (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
+    }
+    *len = o->len;
+    return g_string_free(o, FALSE);
+}
