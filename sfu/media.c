@@ -21,6 +21,20 @@
 
 /* ---- forwarders ---------------------------------------------------------- */
 
+uint8_t sfu_codec_pt(sfu_codec c) {
+    switch (c) {
+    case SFU_CODEC_OPUS:
+        return SFU_PT_OPUS;
+    case SFU_CODEC_VP8:
+        return SFU_PT_VP8;
+    case SFU_CODEC_VP9:
+        return SFU_PT_VP9;
+    case SFU_CODEC_H264:
+        return SFU_PT_H264;
+    }
+    return SFU_PT_VP8;
+}
+
 forwarder *forwarder_new(track *src, participant *sub, sub_slot *slot) {
     if (src->n_fwd == src->cap_fwd) {
         int cap = src->cap_fwd ? src->cap_fwd * 2 : 8;
@@ -34,7 +48,7 @@ forwarder *forwarder_new(track *src, participant *sub, sub_slot *slot) {
     f->src = src;
     f->sub = sub;
     f->slot = slot;
-    f->out_pt = src->kind == SFU_KIND_AUDIO ? SFU_PT_OPUS : SFU_PT_VP8;
+    f->out_pt = sfu_codec_pt(src->codec);
     rtp_rewrite_init(&f->rw, slot->out_ssrc, src->clock_rate);
     src->fwd[src->n_fwd++] = f;
     return f;

@@ -66,9 +66,39 @@ static int apply_transport(transport *t, const sdp_session *s, const sdp_media *
     return 0;
 }
 
-static const sdp_codec *pick_codec(const sdp_media *m) {
-    return m->kind == SDP_KIND_AUDIO ? sdp_media_find_codec(m, "opus", 48000, 2)
-                                     : sdp_media_find_codec(m, "VP8", 90000, 0);
+static const char *const codec_names[] = {"opus", "VP8", "VP9", "H264"};
+
+static int video_codec_of(const sdp_codec *c, sfu_codec *out) {
+    if (!c->name || c->clock != 90000) return 0;
+    if (strcasecmp(c->name, "VP8") == 0)
+        *out = SFU_CODEC_VP8;
+    else if (strcasecmp(c->name, "VP9") == 0)
+        *out = SFU_CODEC_VP9;
+    /* Single NAL unit mode (packetization-mode 0) cannot carry what
+     * browsers send; mode 1 is what all of them offer. */
+    else if (strcasecmp(c->name, "H264") == 0 && c->fmtp && strstr(c->fmtp, "packetization-mode=1"))
+        *out = SFU_CODEC_H264;
+    else
+        return 0;
+    return 1;
+}
+
+/* Audio: Opus. Video: the first of VP8, VP9, H.264 in the m= line's order,
+ * which is the browser's preference. */
+static const sdp_codec *pick_codec(const sdp_media *m, sfu_codec *which) {
+    if (m->kind == SDP_KIND_AUDIO) {
+        if (which) *which = SFU_CODEC_OPUS;
+        return sdp_media_find_codec(m, "opus", 48000, 2);
+    }
+    for (int i = 0; i < m->n_pts; i++) {
+        const sdp_codec *c = sdp_media_find_pt(m, m->pts[i]);
+        sfu_codec k;
+        if (c && video_codec_of(c, &k)) {
+            if (which) *which = k;
+            return c;
+        }
+    }
+    return NULL;
 }
 
 /* Common part of the node's SDP: origin, ice-lite, credentials, fingerprint. */
@@ -170,9 +200,14 @@ static int update_tracks(participant *p, const sfu_cmd *c, const sdp_session *s,
             continue;
         if (n == SFU_MAX_TRACKS) break;
         sfu_kind kind = m->kind == SDP_KIND_AUDIO ? SFU_KIND_AUDIO : SFU_KIND_VIDEO;
+        /* A track keeps its identity while its mid and codec stay; a new
+         * codec is a new track, so subscribers are offered the new codec. */
+        sfu_codec codec;
+        pick_codec(m, &codec);
         track *t = NULL;
         for (int k = 0; k < p->n_tracks && !t; k++)
-            if (strcmp(p->tracks[k]->mid, m->mid) == 0 && p->tracks[k]->kind == kind)
+            if (strcmp(p->tracks[k]->mid, m->mid) == 0 && p->tracks[k]->kind == kind &&
+                p->tracks[k]->codec == codec)
                 t = p->tracks[k];
         if (!t && !(t = track_new(NULL, m->mid, kind))) {
             for (int k = 0; k < n; k++)
@@ -196,7 +231,10 @@ static int update_tracks(participant *p, const sfu_cmd *c, const sdp_session *s,
         track *t = next[j++];
         t->owner = p;
         t->source = source_for(c, m);
-        t->pt = pick_codec(m)->pt;
+        const sdp_codec *pc = pick_codec(m, &t->codec);
+        t->pt = pc->pt;
+        snprintf(t->fmtp, sizeof t->fmtp, "%s",
+                 pc->fmtp && t->codec != SFU_CODEC_OPUS ? pc->fmtp : "");
         uint32_t ssrc = primary_ssrc(m);
         if (ssrc && ssrc != t->ssrc) {
             t->ssrc = ssrc;
@@ -218,7 +256,7 @@ static int answer_media(sdp_session *a, const sdp_media *om, transport *t) {
         m->dir = SDP_DIR_INACTIVE;
         return 0;
     }
-    const sdp_codec *c = pick_codec(om);
+    const sdp_codec *c = pick_codec(om, NULL);
     sdp_media *m = sdp_add_media(a, om->kind, 9, PROTO_SAVPF, om->mid);
     if (!m) return -1;
     m->dir = (om->dir == SDP_DIR_SENDONLY || om->dir == SDP_DIR_SENDRECV) ? SDP_DIR_RECVONLY
@@ -226,7 +264,7 @@ static int answer_media(sdp_session *a, const sdp_media *om, transport *t) {
     m->rtcp_mux = true;
     m->setup = SDP_SETUP_PASSIVE;
     int audio = om->kind == SDP_KIND_AUDIO;
-    if (sdp_media_add_codec(m, c->pt, c->name, c->clock, c->channels, audio ? OPUS_FMTP : NULL,
+    if (sdp_media_add_codec(m, c->pt, c->name, c->clock, c->channels, audio ? OPUS_FMTP : c->fmtp,
                             audio ? 0 : (VIDEO_FB | SDP_FB_GOOG_REMB)) != 0)
         return -1;
     static const char *const uris[] = {URI_MID, URI_AUDIO_LEVEL, URI_ABS_SEND_TIME};
@@ -251,9 +289,10 @@ int negotiate_publish(worker *w, participant *p, const sfu_cmd *c, char **answer
     if (rc == 0 && !first)
         rc = fail(err, msg, msglen, SFU_ERR_BAD_SDP, "the offer has no audio or video");
     for (size_t i = 0; rc == 0 && i < s->n_media; i++)
-        if (is_rtp_media(s->media[i]) && !pick_codec(s->media[i]))
+        if (is_rtp_media(s->media[i]) && !pick_codec(s->media[i], NULL))
             rc = fail(err, msg, msglen, SFU_ERR_NO_CODEC,
-                      s->media[i]->kind == SDP_KIND_AUDIO ? "audio needs Opus" : "video needs VP8");
+                      s->media[i]->kind == SDP_KIND_AUDIO ? "audio needs Opus"
+                                                          : "video needs VP8, VP9 or H.264");
     if (rc == 0) rc = apply_transport(p->pub, s, first, err, msg, msglen);
     if (rc == 0) rc = update_tracks(p, c, s, err, msg, msglen);
     sdp_session *a = NULL;
@@ -281,20 +320,22 @@ int negotiate_subscribe_offer(worker *w, participant *p, char **offer) {
     for (int i = 0; i < p->n_slots; i++) {
         sub_slot *sl = &p->slots[i];
         int audio = sl->kind == SFU_KIND_AUDIO;
-        sdp_media *m =
-            sdp_add_media(s, audio ? SDP_KIND_AUDIO : SDP_KIND_VIDEO, 9, PROTO_SAVPF, sl->mid);
+        sdp_media *m = sdp_add_media(s, audio ? SDP_KIND_AUDIO : SDP_KIND_VIDEO,
+                                     sl->rejected ? 0 : 9, PROTO_SAVPF, sl->mid);
         if (!m) goto fail;
         m->rtcp_mux = true;
         m->setup = SDP_SETUP_ACTPASS;
-        m->dir = sl->src ? SDP_DIR_SENDONLY : SDP_DIR_INACTIVE;
+        m->dir = sl->src && !sl->rejected ? SDP_DIR_SENDONLY : SDP_DIR_INACTIVE;
         if ((audio ? sdp_media_add_codec(m, SFU_PT_OPUS, "opus", 48000, 2, OPUS_FMTP, 0)
-                   : sdp_media_add_codec(m, SFU_PT_VP8, "VP8", 90000, 0, NULL, VIDEO_FB)) != 0)
+                   : sdp_media_add_codec(m, sfu_codec_pt(sl->codec), codec_names[sl->codec], 90000,
+                                         0, sl->fmtp[0] ? sl->fmtp : NULL, VIDEO_FB)) != 0)
             goto fail;
+        if (sl->rejected) continue; /* written as a bare rejected m-section */
         if (audio && sdp_media_add_ext(m, SFU_EXT_AUDIO_LEVEL, URI_AUDIO_LEVEL, SDP_DIR_NONE) != 0)
             goto fail;
         if (sdp_media_add_ext(m, SFU_EXT_ABS_SEND_TIME, URI_ABS_SEND_TIME, SDP_DIR_NONE) != 0)
             goto fail;
-        if (sl->src) {
+        if (sl->src && !sl->rejected) {
             /* Stream id = participant, so one participant's audio and video
              * form one MediaStream and are lip-synced. */
             char stream[32], trk[64];
@@ -340,8 +381,14 @@ int negotiate_subscribe_answer(worker *w, participant *p, const char *sdp, sfu_e
         sub_slot *sl = &p->slots[i];
         if (!sl->fwd) continue;
         const sdp_media *m = sdp_find_media_by_mid(s, sl->mid);
-        int ok = m && is_rtp_media(m) && (m->dir == SDP_DIR_RECVONLY || m->dir == SDP_DIR_SENDRECV);
         forwarder *f = sl->fwd;
+        /* A subscriber that cannot decode the track's codec rejects the
+         * m-section (port 0); JSEP does not let it be reused, so it stays
+         * rejected and the subscriber does without that track. */
+        if (m && sdp_media_is_rejected(m)) sl->rejected = 1;
+        int ok = m && is_rtp_media(m) &&
+                 (m->dir == SDP_DIR_RECVONLY || m->dir == SDP_DIR_SENDRECV) &&
+                 sdp_media_find_pt(m, f->out_pt);
         int was = f->active;
         f->active = ok;
         f->accepted_exts = 0;

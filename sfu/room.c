@@ -134,7 +134,8 @@ static int sync_slots(participant *p) {
             if (found) continue;
             sub_slot *s = NULL;
             for (int i = 0; i < p->n_slots && !s; i++)
-                if (!p->slots[i].src && p->slots[i].kind == t->kind) s = &p->slots[i];
+                if (!p->slots[i].src && !p->slots[i].rejected && p->slots[i].kind == t->kind)
+                    s = &p->slots[i];
             if (!s) {
                 if (p->n_slots == p->cap_slots) {
                     int cap = p->cap_slots ? p->cap_slots * 2 : 8;
@@ -155,6 +156,8 @@ static int sync_slots(participant *p) {
             s->src = t;
             s->owner_id = o->id;
             s->source = t->source;
+            s->codec = t->codec;
+            snprintf(s->fmtp, sizeof s->fmtp, "%s", t->fmtp);
             s->out_ssrc = worker_new_ssrc(p->room->w);
             s->fwd = forwarder_new(t, p, s);
             if (!s->fwd) {
@@ -216,7 +219,7 @@ static void emit_offer(worker *w, participant *p) {
     int n = 0;
     for (int i = 0; i < p->n_slots; i++) {
         sub_slot *s = &p->slots[i];
-        if (!s->src) continue;
+        if (!s->src || s->rejected) continue;
         memcpy(tr[n].mid, s->mid, sizeof tr[n].mid);
         tr[n].owner = s->owner_id;
         tr[n].source = s->source;

@@ -28,6 +28,14 @@ struct dtls_cert;
  * offers. Publishers' numbering is mapped onto these per packet. */
 #define SFU_PT_OPUS 111
 #define SFU_PT_VP8 96
+#define SFU_PT_VP9 98
+#define SFU_PT_H264 102
+#define SFU_FMTP_MAX 128
+
+/* Codecs the node forwards. Video: the publisher's preferred one of VP8,
+ * VP9 and H.264 (packetization-mode 1); subscribers get exactly that codec
+ * and reject the m-section if they cannot decode it. */
+typedef enum { SFU_CODEC_OPUS, SFU_CODEC_VP8, SFU_CODEC_VP9, SFU_CODEC_H264 } sfu_codec;
 #define SFU_EXT_AUDIO_LEVEL 1
 #define SFU_EXT_ABS_SEND_TIME 2
 
@@ -81,7 +89,9 @@ struct track {
     sfu_kind kind;
     sfu_source source;
     uint32_t ssrc; /* 0 until known (from a=ssrc or learned by mid) */
-    uint8_t pt;    /* the publisher's payload type for Opus/VP8 */
+    uint8_t pt;    /* the publisher's payload type of the codec */
+    sfu_codec codec;
+    char fmtp[SFU_FMTP_MAX]; /* the publisher's fmtp of it (VP9 profile, H.264 profile) */
     uint32_t clock_rate;
     /* The publisher's extension ids for this m-section (0 = not negotiated).
      * Per m-section because some stacks reuse ids across sections. */
@@ -111,6 +121,9 @@ typedef struct sub_slot {
     uint32_t owner_id;
     sfu_source source;
     uint32_t out_ssrc;
+    sfu_codec codec; /* of the track it carries (or last carried) */
+    char fmtp[SFU_FMTP_MAX];
+    int rejected;   /* the subscriber rejected it (port 0): never offered again */
     forwarder *fwd; /* owned; NULL when inactive */
 } sub_slot;
 
@@ -187,5 +200,6 @@ forwarder *forwarder_new(track *src, participant *sub, sub_slot *slot);
 void forwarder_update_ext_map(forwarder *f);
 
 uint32_t worker_new_ssrc(worker *w);
+uint8_t sfu_codec_pt(sfu_codec c);
 
 #endif

@@ -13,6 +13,24 @@
 
 const SOURCE_KIND = { microphone: 'audio', camera: 'video', screen: 'video' };
 
+// `?codec=VP9` (or H264, VP8) puts that video codec first in our offers; the
+// node forwards the publisher's first supported codec (docs/protocol.md).
+function preferVideoCodec(transceiver) {
+  const want = new URLSearchParams(location.search).get('codec');
+  if (!want || !transceiver.setCodecPreferences || !RTCRtpSender.getCapabilities) return;
+  const caps = RTCRtpSender.getCapabilities('video');
+  if (!caps) return;
+  const mime = `video/${want}`.toLowerCase();
+  const first = caps.codecs.filter((c) => c.mimeType.toLowerCase() === mime);
+  if (first.length === 0) return;
+  const rest = caps.codecs.filter((c) => c.mimeType.toLowerCase() !== mime);
+  try {
+    transceiver.setCodecPreferences([...first, ...rest]);
+  } catch (e) {
+    // Preferences are a hint; the browser's default order still works.
+  }
+}
+
 export class Call extends EventTarget {
   // conn: a protocol.js Connection that has joined; iceServers from `joined`.
   constructor(conn, iceServers) {
@@ -49,6 +67,7 @@ export class Call extends EventTarget {
       const track = tracks[source];
       if (!track) continue;
       const tr = this.pub.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+      if (source === 'camera') preferVideoCodec(tr);
       this.sources.set(tr, source);
     }
     await this.negotiate();
@@ -65,6 +84,7 @@ export class Call extends EventTarget {
       if (tr.sender.setStreams) tr.sender.setStreams(stream);
     } else {
       tr = this.pub.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+      preferVideoCodec(tr);
       this.sources.set(tr, 'screen');
     }
     await this.negotiate();
@@ -234,6 +254,7 @@ export class Call extends EventTarget {
         packetsLost: s.packetsLost ?? 0,
         framesDecoded: kind === 'video' ? s.framesDecoded ?? 0 : null,
         framesPerSecond: kind === 'video' ? s.framesPerSecond ?? null : null,
+        codec: (s.codecId && report.get(s.codecId)?.mimeType) || null,
       });
     }
     return list;
