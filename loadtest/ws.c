@@ -128,8 +128,15 @@ static int token_ok(const char *s) {
 
 int ws_handshake_request(char *out, size_t cap, const char *host_port, const char *path,
                          const uint8_t key16[16], char *key_b64_out) {
+    return ws_handshake_request_proto(out, cap, host_port, path, NULL, key16, key_b64_out);
+}
+
+int ws_handshake_request_proto(char *out, size_t cap, const char *host_port, const char *path,
+                               const char *subprotocol, const uint8_t key16[16],
+                               char *key_b64_out) {
     if (!out || !host_port || !path || !key16 || !key_b64_out) return WS_ERR_ARG;
     if (!token_ok(host_port) || !token_ok(path) || path[0] != '/') return WS_ERR_ARG;
+    if (subprotocol && (!token_ok(subprotocol) || strchr(subprotocol, ','))) return WS_ERR_ARG;
     EVP_EncodeBlock((unsigned char *)key_b64_out, key16, 16);
     int n = snprintf(out, cap,
                      "GET %s HTTP/1.1\r\n"
@@ -138,8 +145,10 @@ int ws_handshake_request(char *out, size_t cap, const char *host_port, const cha
                      "Connection: Upgrade\r\n"
                      "Sec-WebSocket-Key: %s\r\n"
                      "Sec-WebSocket-Version: 13\r\n"
+                     "%s%s%s"
                      "\r\n",
-                     path, host_port, key_b64_out);
+                     path, host_port, key_b64_out, subprotocol ? "Sec-WebSocket-Protocol: " : "",
+                     subprotocol ? subprotocol : "", subprotocol ? "\r\n" : "");
     if (n < 0) return WS_ERR_ARG;
     if ((size_t)n >= cap) return WS_ERR_SPACE;
     return n;
@@ -197,8 +206,9 @@ typedef struct hs_seen {
     int upgrade, connection, accept;
 } hs_seen;
 
-/* One "Name: value" line: 0 or an error. */
-static int parse_header_line(span l, const char *accept, hs_seen *seen) {
+/* One "Name: value" line: 0 or an error. proto: the subprotocol we asked
+ * for, or NULL. */
+static int parse_header_line(span l, const char *accept, const char *proto, hs_seen *seen) {
     const char *colon = memchr(l.p, ':', l.n);
     if (!colon || colon == l.p) return WS_ERR_HTTP;
     span name = {l.p, (size_t)(colon - l.p)};
@@ -217,8 +227,11 @@ static int parse_header_line(span l, const char *accept, hs_seen *seen) {
     } else if (span_ieq(name, "Sec-WebSocket-Accept")) {
         if (v.n != strlen(accept) || memcmp(v.p, accept, v.n) != 0) return WS_ERR_ACCEPT;
         seen->accept = 1;
-    } else if (span_ieq(name, "Sec-WebSocket-Extensions") ||
-               span_ieq(name, "Sec-WebSocket-Protocol")) {
+    } else if (span_ieq(name, "Sec-WebSocket-Protocol")) {
+        /* Subprotocol names are case-sensitive (RFC 6455 section 11.3.4). */
+        if (v.n && (!proto || v.n != strlen(proto) || memcmp(v.p, proto, v.n) != 0))
+            return WS_ERR_UNREQUESTED;
+    } else if (span_ieq(name, "Sec-WebSocket-Extensions")) {
         if (v.n) return WS_ERR_UNREQUESTED;
     }
     return 0;
@@ -226,6 +239,11 @@ static int parse_header_line(span l, const char *accept, hs_seen *seen) {
 
 int ws_handshake_response_parse(const char *buf, size_t len, const char *key_b64,
                                 size_t *consumed) {
+    return ws_handshake_response_parse_proto(buf, len, key_b64, NULL, consumed);
+}
+
+int ws_handshake_response_parse_proto(const char *buf, size_t len, const char *key_b64,
+                                      const char *subprotocol, size_t *consumed) {
     if (consumed) *consumed = 0;
     if (!buf || !key_b64) return WS_ERR_ARG;
     size_t end = header_end(buf, len < WS_HANDSHAKE_MAX ? len : WS_HANDSHAKE_MAX);
@@ -251,7 +269,7 @@ int ws_handshake_response_parse(const char *buf, size_t len, const char *key_b64
         }
         if (l.n == 0) break;                                     /* the empty line */
         if (l.p[0] == ' ' || l.p[0] == '\t') return WS_ERR_HTTP; /* obsolete line folding */
-        int r = parse_header_line(l, accept, &seen);
+        int r = parse_header_line(l, accept, subprotocol, &seen);
         if (r < 0) return r;
     }
     if (!seen.upgrade) return WS_ERR_UPGRADE;

@@ -4,7 +4,8 @@
  *
  * Client side only: frames we encode are always masked, frames we decode
  * must be unmasked. Plain ws:// only: TLS (wss://) is out of scope, as are
- * extensions (permessage-deflate) and subprotocols, which we never request.
+ * extensions (permessage-deflate), which we never request. A subprotocol is
+ * requested only through the *_proto variants (Janus wants "janus-protocol").
  *
  * Errors are negative WS_ERR_* codes; ws_strerror() names them. Nothing here
  * trusts a length from the network. */
@@ -77,12 +78,24 @@ int ws_error_close_code(int err);
 int ws_handshake_request(char *out, size_t cap, const char *host_port, const char *path,
                          const uint8_t key16[16], char *key_b64_out);
 
+/* The same, asking for `subprotocol` in Sec-WebSocket-Protocol (one token of
+ * printable ASCII without spaces or commas; NULL = none, which is exactly
+ * ws_handshake_request). WS_ERR_ARG for a subprotocol that is not a token. */
+int ws_handshake_request_proto(char *out, size_t cap, const char *host_port, const char *path,
+                               const char *subprotocol, const uint8_t key16[16], char *key_b64_out);
+
 /* Parses the server's answer, buf[0..len) being everything received so far.
  * Returns 1 when the header is complete and accepts the upgrade: *consumed is
  * the header length, and bytes after it are already WebSocket frames.
  * Returns 0 when the header is incomplete (read more), or a negative WS_ERR_*
  * (WS_ERR_HEADER_SIZE once WS_HANDSHAKE_MAX bytes hold no complete header). */
 int ws_handshake_response_parse(const char *buf, size_t len, const char *key_b64, size_t *consumed);
+
+/* The same for a request made with `subprotocol` (NULL = none, which is
+ * exactly ws_handshake_response_parse): the server may answer with that
+ * subprotocol or with none; any other value is WS_ERR_UNREQUESTED. */
+int ws_handshake_response_parse_proto(const char *buf, size_t len, const char *key_b64,
+                                      const char *subprotocol, size_t *consumed);
 
 /* The Sec-WebSocket-Accept value for a key: base64(SHA-1(key + GUID)), 28
  * characters plus NUL into out[29]. */

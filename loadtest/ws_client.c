@@ -38,6 +38,7 @@ struct ws_client {
     void *ud;
     char authority[256]; /* host[:port], also the Host header */
     char path[1024];
+    char proto[WS_CLIENT_PROTO_MAX + 1]; /* subprotocol asked for, "" = none */
 
     cstate state;
     int quiet;        /* no more callbacks (ws_client_close/free) */
@@ -325,7 +326,8 @@ static void frames_input(ws_client *c, const uint8_t *p, size_t n) {
 static void handshake_input(ws_client *c, size_t n) {
     c->hs_len += n;
     size_t used = 0;
-    int r = ws_handshake_response_parse(c->hs, c->hs_len, c->key_b64, &used);
+    int r = ws_handshake_response_parse_proto(c->hs, c->hs_len, c->key_b64,
+                                              c->proto[0] ? c->proto : NULL, &used);
     if (r == 0) return;
     if (r < 0) {
         char why[160];
@@ -411,8 +413,9 @@ static void start_handshake(ws_client *c, GSocketConnection *conn) {
     }
     uint8_t key[16];
     random_bytes(key, sizeof key);
-    char req[1600];
-    int n = ws_handshake_request(req, sizeof req, c->authority, c->path, key, c->key_b64);
+    char req[1700];
+    int n = ws_handshake_request_proto(req, sizeof req, c->authority, c->path,
+                                       c->proto[0] ? c->proto : NULL, key, c->key_b64);
     if (n < 0) { /* parse_url accepted nothing that can fail here */
         finish(c, WS_CLOSE_ABNORMAL, "handshake failed: cannot build the request");
         return;
@@ -462,12 +465,31 @@ static gboolean on_timeout(gpointer data) {
 
 ws_client *ws_client_new(GMainContext *ctx, const char *url, size_t max_message,
                          const ws_client_cbs *cbs, void *ud) {
+    return ws_client_new_proto(ctx, url, NULL, max_message, cbs, ud);
+}
+
+/* A subprotocol we can put in the request: a token without commas. */
+static int proto_ok(const char *p) {
+    size_t n = strlen(p);
+    return n > 0 && n <= WS_CLIENT_PROTO_MAX && printable(p, n) && !strchr(p, ',');
+}
+
+ws_client *ws_client_new_proto(GMainContext *ctx, const char *url, const char *subprotocol,
+                               size_t max_message, const ws_client_cbs *cbs, void *ud) {
     ws_client *c = g_new0(ws_client, 1);
     if (!ctx || parse_url(url, c) != 0) {
         LOG_W(TAG, "bad WebSocket URL '%s' (ws://host:port/path; wss:// is not supported)",
               url ? url : "(null)");
         g_free(c);
         return NULL;
+    }
+    if (subprotocol) {
+        if (!proto_ok(subprotocol)) {
+            LOG_W(TAG, "bad WebSocket subprotocol '%s'", subprotocol);
+            g_free(c);
+            return NULL;
+        }
+        strcpy(c->proto, subprotocol);
     }
     c->ctx = g_main_context_ref(ctx);
     if (cbs) c->cbs = *cbs;

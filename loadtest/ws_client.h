@@ -2,7 +2,7 @@
  * socket, driven by one GMainContext.
  *
  * Plain ws:// only: TLS (wss://) is out of scope; ws_client_new refuses such
- * URLs. No extensions, no subprotocol.
+ * URLs. No extensions; a subprotocol only through ws_client_new_proto.
  *
  * Threading: a client belongs to the thread that runs its GMainContext. Call
  * every function below on that thread (ws_client_new also before the context
@@ -46,6 +46,17 @@ typedef struct ws_client_cbs {
  * for an URL it cannot parse (or a wss:// one). */
 ws_client *ws_client_new(GMainContext *ctx, const char *url, size_t max_message,
                          const ws_client_cbs *cbs, void *ud);
+
+#define WS_CLIENT_PROTO_MAX 64 /* bytes of a subprotocol name, NUL excluded */
+
+/* ws_client_new, asking the server for `subprotocol` (e.g. "janus-protocol":
+ * a token of printable ASCII without spaces or commas, at most
+ * WS_CLIENT_PROTO_MAX bytes; NULL = none, which is exactly ws_client_new).
+ * The server may accept it or answer without a subprotocol; any other answer
+ * fails the handshake ("unrequested extension or subprotocol"). Returns NULL
+ * also for a subprotocol that is not such a token. */
+ws_client *ws_client_new_proto(GMainContext *ctx, const char *url, const char *subprotocol,
+                               size_t max_message, const ws_client_cbs *cbs, void *ud);
 
 /* Queues text[0..len) as one text frame (random mask) and starts writing it;
  * the rest goes out when the socket is writable. The caller vouches that the
