@@ -9,6 +9,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "loadtest/janus.h"
 #include "loadtest/media_src.h"
 #include "loadtest/ws_client.h"
 #include "sfu/dtls.h"
@@ -30,6 +31,7 @@
 #define JOIN_DEADLINE_US 30000000ull
 #define PKT_CAP (1500 + TRANSPORT_SRTP_TRAILER)
 #define MAX_PEERS 256
+#define JANUS_ROOM_PUBLISHERS 1000 /* the cap of the Janus rooms the bots create */
 
 typedef struct rx_entry {
     uint32_t ssrc;
@@ -46,6 +48,7 @@ typedef struct lt_bot {
     int id, listener;
     char room[72], name[32], you[24];
     ws_client *ws;
+    janus_adapter *ja; /* --target janus: translates our messages both ways */
     lt_fail fail;
     int done;
     uint64_t t_open, t_start;
@@ -95,11 +98,30 @@ static void bot_fail(lt_bot *b, lt_fail why, const char *detail) {
                     detail ? detail : "");
 }
 
-static void send_json(lt_bot *b, json_t *msg) {
+static void ws_send_json(lt_bot *b, json_t *msg) {
     char *text = json_dumps(msg, JSON_COMPACT);
     json_decref(msg);
     if (text && b->ws) ws_client_send_text(b->ws, text, strlen(text));
     free(text);
+}
+
+/* Sends what the Janus adapter has for the server. */
+static void janus_flush(lt_bot *b) {
+    json_t *m;
+    while ((m = janus_adapter_poll_to_server(b->ja)))
+        ws_send_json(b, m);
+}
+
+/* A message of the Relais protocol from the bot: to the node, or through
+ * the adapter to Janus. Takes msg. */
+static void send_json(lt_bot *b, json_t *msg) {
+    if (!b->ja) {
+        ws_send_json(b, msg);
+        return;
+    }
+    janus_adapter_from_bot(b->ja, msg);
+    json_decref(msg);
+    janus_flush(b);
 }
 
 /* ---- transports -------------------------------------------------------- */
@@ -421,14 +443,10 @@ static void on_text(void *ud, const char *text, size_t len);
 static void on_close(void *ud, int code, const char *reason);
 static const ws_client_cbs bot_ws_cbs = {on_open, on_text, on_close};
 
-static void on_text(void *ud, const char *text, size_t len) {
-    lt_bot *b = ud;
-    json_t *msg = json_loadb(text, len, 0, NULL);
+/* One message of the Relais protocol, from the node or from the adapter. */
+static void on_message(lt_bot *b, json_t *msg) {
     const char *type = json_string_value(json_object_get(msg, "type"));
-    if (!type) {
-        json_decref(msg);
-        return;
-    }
+    if (!type) return;
     if (strcmp(type, "joined") == 0) {
         on_joined(b, msg);
     } else if (strcmp(type, "publish-answer") == 0) {
@@ -453,7 +471,25 @@ static void on_text(void *ud, const char *text, size_t len) {
         const char *req = json_string_value(json_object_get(msg, "request"));
         bot_fail(b, req && strcmp(req, "join") == 0 ? LT_FAIL_REFUSED : LT_FAIL_NEGOTIATE, code);
     }
+}
+
+static void on_text(void *ud, const char *text, size_t len) {
+    lt_bot *b = ud;
+    json_t *msg = json_loadb(text, len, 0, NULL);
+    if (!msg) return;
+    if (!b->ja) {
+        on_message(b, msg);
+        json_decref(msg);
+        return;
+    }
+    janus_adapter_from_server(b->ja, msg, clock_now_us());
     json_decref(msg);
+    janus_flush(b);
+    json_t *m;
+    while ((m = janus_adapter_poll_to_bot(b->ja))) {
+        on_message(b, m); /* what it sends goes out through send_json */
+        json_decref(m);
+    }
 }
 
 static void on_open(void *ud) {
@@ -476,6 +512,7 @@ static void bot_free(lt_bot *b) {
         ws_client_close(b->ws, 1000);
         ws_client_free(b->ws);
     }
+    janus_adapter_free(b->ja);
     transport_free(b->pub);
     transport_free(b->sub);
     audio_src_free(b->asrc);
@@ -530,6 +567,10 @@ static gboolean media_tick(gpointer data) {
         bot_feedback(b, now);
         if (b->pub) transport_tick(b->pub, now);
         if (b->sub) transport_tick(b->sub, now);
+        if (b->ja && now >= janus_adapter_next_timeout(b->ja)) { /* session keepalive */
+            janus_adapter_handle_timeout(b->ja, now);
+            janus_flush(b);
+        }
         if (!b->join_recorded && !b->fail && b->t_start && now - b->t_start > JOIN_DEADLINE_US)
             bot_fail(b, LT_FAIL_TIMEOUT, "no media from every publisher in time");
     }
@@ -638,7 +679,14 @@ static gboolean do_add_bot(gpointer data) {
         if (w->o->video && w->vl)
             b->vsrc = video_src_new(w->vl, b->v_ssrc, PT_VP8, EXT_ABS_SEND_TIME);
     }
-    b->ws = ws_client_new(w->ctx, w->o->url, 1u << 22, &bot_ws_cbs, b);
+    if (w->o->janus) {
+        b->ja = janus_adapter_new(0, JANUS_ROOM_PUBLISHERS);
+        b->ws = b->ja ? ws_client_new_proto(w->ctx, w->o->url, JANUS_SUBPROTOCOL, 1u << 22,
+                                            &bot_ws_cbs, b)
+                      : NULL;
+    } else {
+        b->ws = ws_client_new(w->ctx, w->o->url, 1u << 22, &bot_ws_cbs, b);
+    }
     if (!b->ws) bot_fail(b, LT_FAIL_CONNECT, "bad url");
     g_ptr_array_add(w->bots, b);
     return G_SOURCE_REMOVE;

@@ -28,6 +28,7 @@ typedef struct lt_opts {
     int audio, video; /* what publishers send */
     int video_kbps, fps, width, height;
     int dtx;
+    int janus; /* the URL is a Janus VideoRoom (loadtest/janus.h), not a Relais node */
 } lt_opts;
 
 /* Failure reasons, counted per bot (the first one wins). */

@@ -59,6 +59,8 @@ static void usage(FILE *f) {
             "Usage: relais-loadtest --url ws://HOST:PORT/ws [OPTION]...\n"
             "Simulated participants with real WebRTC media (Opus + VP8 over DTLS-SRTP).\n\n"
             "  --url URL            the node's WebSocket URL (required)\n"
+            "  --target T           relais (default) or janus: the URL is a Janus VideoRoom\n"
+            "                       WebSocket API (e.g. ws://127.0.0.1:8188/), for comparisons\n"
             "  --profile NAME       meeting (rooms of 8, audio + 300k video, default),\n"
             "                       lecture (1 room, 1 speaker with 1M video, N listeners),\n"
             "                       audio (rooms of 30, audio only)\n"
@@ -140,7 +142,8 @@ static int parse_args(run *r, int argc, char **argv) {
         O_HELP,
         O_FIND,
         O_STEP,
-        O_HOLD
+        O_HOLD,
+        O_TARGET
     };
     static const struct option opts[] = {
         {"url", 1, 0, O_URL},
@@ -167,6 +170,7 @@ static int parse_args(run *r, int argc, char **argv) {
         {"find-capacity", 0, 0, O_FIND},
         {"step", 1, 0, O_STEP},
         {"hold", 1, 0, O_HOLD},
+        {"target", 1, 0, O_TARGET},
         {0, 0, 0, 0},
     };
     /* The profile sets defaults that the other options then override. */
@@ -256,6 +260,10 @@ static int parse_args(run *r, int argc, char **argv) {
             break;
         case O_HOLD:
             r->hold_s = atof(a);
+            break;
+        case O_TARGET:
+            if (strcmp(a, "relais") && strcmp(a, "janus")) goto bad;
+            r->o.janus = strcmp(a, "janus") == 0;
             break;
         default:
             fprintf(stderr, "relais-loadtest: unknown option or missing value: %s\n",
