@@ -408,6 +408,10 @@ int sig_server_new(sig_server **out, const relais_config *cfg, const char *const
         info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
         info.ssl_cert_filepath = srv->cfg.tls_cert;
         info.ssl_private_key_filepath = srv->cfg.tls_key;
+        /* HTTP/1.1 only: lws 4.1's HTTP/2 mangles our extra response headers
+         * (browsers fail with ERR_HTTP2_COMPRESSION_ERROR), and WebSockets
+         * over HTTP/2 are not what browsers use anyway. */
+        info.alpn = "http/1.1";
     }
     info.timeout_secs = 30;
     srv->ctx = lws_create_context(&info);

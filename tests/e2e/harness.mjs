@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve, dirname, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import dgram from 'node:dgram';
 import { test } from 'node:test';
@@ -159,9 +160,12 @@ export async function rtpPortRange(count = 100) {
 
 // ---- the relais node --------------------------------------------------------------
 
+// https URLs are the tests' own nodes with a self-signed certificate.
 function httpGet(url, timeout = 1000) {
   return new Promise((resolveGet, reject) => {
-    const req = http.get(url, { timeout }, (res) => {
+    const tls = url.startsWith('https:');
+    const get = tls ? https.get : http.get;
+    const req = get(url, { timeout, rejectUnauthorized: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d) => { body += d; });
@@ -171,6 +175,8 @@ function httpGet(url, timeout = 1000) {
     req.on('error', reject);
   });
 }
+
+export { httpGet };
 
 export class RelaisNode {
   constructor(env, name, extraArgs) {
@@ -223,12 +229,16 @@ export class RelaisNode {
     return this;
   }
 
+  get tls() {
+    return this.extraArgs.includes('--tls-cert');
+  }
+
   get httpUrl() {
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.port}`;
   }
 
   get wsUrl() {
-    return `ws://127.0.0.1:${this.port}/ws`;
+    return `${this.tls ? 'wss' : 'ws'}://127.0.0.1:${this.port}/ws`;
   }
 
   // The page URL for a room (extra query parameters optional).
@@ -605,7 +615,7 @@ export class WsClient {
     this.messages = []; // unread node messages
     this.waiters = [];
     this.closeInfo = null;
-    this.ws = new WebSocket(url);
+    this.ws = new WebSocket(url, { rejectUnauthorized: false }); // test nodes' self-signed certs
     this.opened = new Promise((resolveOpen, reject) => {
       this.ws.once('open', resolveOpen);
       this.ws.once('error', reject);
