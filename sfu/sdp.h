@@ -358,7 +358,7 @@ int sdp_write(const sdp_session *s, char **out, size_t *out_len);
  * m-sections only on their m= line, c= line and mid. */
 int sdp_compare(const sdp_session *a, const sdp_session *b, char *diff, size_t difflen);
 
-/* ---- internal, shared by sdp.c and sdp_write.c ---- */
+/* ---- internal, shared by sdp.c, sdp_attr.c and sdp_write.c ---- */
 void *sdp__alloc(sdp_session *s, size_t n);
 bool sdp__is_token(const char *str);
 bool sdp__is_ice_chars(const char *str, size_t min, size_t max);
@@ -372,5 +372,34 @@ int sdp__fmtp_apt(const char *fmtp); /* -1 none, -2 malformed, else 0..127 */
 bool sdp__is_candidate(const char *cand);
 bool sdp__is_rtp_proto(const char *proto);
 sdp_media *sdp__new_media(sdp_session *s);
+
+/* Tokenizing, for the parser and sdp__simulcast. sdp__tok splits the next
+ * space-separated token off *cur (NUL-terminating it in place), NULL when
+ * nothing is left; sdp__rest is what is left after spaces, or NULL. */
+char *sdp__tok(char **cur);
+char *sdp__rest(char **cur);
+bool sdp__parse_u32(const char *str, uint32_t max, uint32_t *out); /* decimal, at most max */
+bool sdp__parse_pt(const char *str, uint8_t *pt);                  /* 0..127 */
+
+/* State of one sdp_parse() run: sdp.c cuts the text into lines and handles
+ * all but a= lines, sdp_attr.c handles the a= lines. */
+typedef struct sdp__parser {
+    sdp_session *s;
+    sdp_media *m;   /* current m-section, NULL at session level */
+    int line;       /* 1-based line number, for errors */
+    int line_index; /* non-empty lines seen before this one */
+    char *err;
+    size_t errlen;
+    bool have_o, have_s;
+    sdp_dir session_dir;
+    uint32_t wildcard_fb; /* a=rtcp-fb:* of the current m-section */
+} sdp__parser;
+
+/* Writes "line <n>: <message>" into the caller's error buffer; returns code. */
+int sdp__fail(sdp__parser *p, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Something was over a bound: marks the current m-section and the session. */
+void sdp__truncate_here(sdp__parser *p);
+/* One a= line; v is the text after "a=". Returns 0 or SDP_E_*. */
+int sdp__line_attr(sdp__parser *p, char *v);
 
 #endif
