@@ -114,7 +114,8 @@ static unsigned ssrc_hash(uint32_t ssrc) {
 }
 
 /* The slot of ssrc, or NULL; then *free_slot is where it would go (NULL if
- * the table is full). No deletions, so the first empty slot ends a probe. */
+ * the table is full). Deletion shifts entries back (srtp_ossl_forget), so
+ * the first empty slot still ends a probe. */
 static in_slot *in_find(srtp_ossl *s, uint32_t ssrc, in_slot **free_slot) {
     unsigned mask = SRTP_OSSL_MAX_SSRC_IN - 1, i = ssrc_hash(ssrc) & mask;
     *free_slot = NULL;
@@ -153,6 +154,44 @@ static out_slot *out_get(srtp_ossl *s, uint32_t ssrc) {
         if (o->ssrc == ssrc) return o;
     }
     return NULL;
+}
+
+/* Linear-probing deletion without tombstones (Knuth 6.4 Algorithm R): empty
+ * slot i, then move back every later entry of the same run whose home is
+ * not cyclically in (i, j], so that no probe meets a hole before its key. */
+#define FORGET(table, mask, ssrc)                                                                  \
+    do {                                                                                           \
+        unsigned i_ = ssrc_hash(ssrc) & (mask), n_;                                                \
+        for (n_ = 0; n_ <= (mask); n_++, i_ = (i_ + 1) & (mask)) {                                 \
+            if (!(table)[i_].used) return;                                                         \
+            if ((table)[i_].ssrc == (ssrc)) break;                                                 \
+        }                                                                                          \
+        if (n_ > (mask)) return;                                                                   \
+        memset(&(table)[i_], 0, sizeof(table)[i_]);                                                \
+        for (unsigned j_ = (i_ + 1) & (mask); (table)[j_].used; j_ = (j_ + 1) & (mask)) {          \
+            unsigned k_ = ssrc_hash((table)[j_].ssrc) & (mask);                                    \
+            int stays = i_ <= j_ ? (i_ < k_ && k_ <= j_) : (i_ < k_ || k_ <= j_);                  \
+            if (stays) continue;                                                                   \
+            (table)[i_] = (table)[j_];                                                             \
+            memset(&(table)[j_], 0, sizeof(table)[j_]);                                            \
+            i_ = j_;                                                                               \
+        }                                                                                          \
+    } while (0)
+
+static void forget_in(srtp_ossl *s, uint32_t ssrc) {
+    FORGET(s->in, SRTP_OSSL_MAX_SSRC_IN - 1u, ssrc);
+}
+
+static void forget_out(srtp_ossl *s, uint32_t ssrc) {
+    FORGET(s->out, SRTP_OSSL_MAX_SSRC_OUT - 1u, ssrc);
+}
+
+void srtp_ossl_forget(srtp_ossl *s, uint32_t ssrc, int outbound) {
+    if (!s) return;
+    if (outbound)
+        forget_out(s, ssrc);
+    else
+        forget_in(s, ssrc);
 }
 
 /* RFC 3711 Appendix A: the packet index of seq given the highest index so

@@ -82,6 +82,13 @@ int srtp_ossl_unprotect_rtp(srtp_ossl *s, uint8_t *buf, size_t *len);
 int srtp_ossl_protect_rtcp(srtp_ossl *s, uint8_t *buf, size_t *len, size_t cap);
 int srtp_ossl_unprotect_rtcp(srtp_ossl *s, uint8_t *buf, size_t *len);
 
+/* Forgets the state of ssrc in one direction (outbound: 1), so its table
+ * slot can serve another SSRC: for streams that ended (a subscriber's
+ * m-section that now carries another track, a publisher's old SSRC after
+ * renegotiation). A packet of a forgotten SSRC starts it afresh, so forget
+ * only streams that will not come back. Unknown SSRCs are ignored. */
+void srtp_ossl_forget(srtp_ossl *s, uint32_t ssrc, int outbound);
+
 /* For tests only (RFC test vectors), not for the media path. */
 
 /* RFC 3711 §4.3.1 with kdr 0: out_len bytes of the AES-CM PRF keyed with the

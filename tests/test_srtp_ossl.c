@@ -751,6 +751,64 @@ static void test_ssrc_table(void) {
     pair_close(&r);
 }
 
+/* Forgetting frees table slots for new SSRCs, and every SSRC that stays
+ * keeps its state: libsrtp2, as receiver, accepts the next SRTCP index of
+ * each (a lost entry would restart at index 1, a replay). Many rounds of
+ * churn exercise the backward shift of the probing runs. */
+static void test_forget(void) {
+    ends e;
+    ends_open(&e, SRTP_PROFILE_AEAD_AES_128_GCM);
+    uint8_t b[BUF_CAP];
+    uint32_t live[SRTP_OSSL_MAX_SSRC_OUT];
+    uint32_t next_ssrc = 0x10000;
+    for (int i = 0; i < SRTP_OSSL_MAX_SSRC_OUT; i++) {
+        live[i] = next_ssrc++;
+        size_t len = make_rtcp(b, live[i], 2);
+        ASSERT_EQ(srtp_ossl_protect_rtcp(e.oa, b, &len, sizeof b), 0);
+        ASSERT_EQ(srtp_session_unprotect_rtcp(e.lb, b, &len), 0);
+    }
+    size_t len = make_rtcp(b, next_ssrc, 2); /* full */
+    ASSERT_EQ(srtp_ossl_protect_rtcp(e.oa, b, &len, sizeof b), SRTP_SESSION_ERR);
+    srtp_ossl_forget(e.oa, 0xdeadbeef, 1); /* unknown: nothing happens */
+    for (int round = 0; round < 20; round++) {
+        /* Replace a random third of the SSRCs by new ones. */
+        for (int k = 0; k < SRTP_OSSL_MAX_SSRC_OUT / 3; k++) {
+            int i = (int)(rnd() % SRTP_OSSL_MAX_SSRC_OUT);
+            srtp_ossl_forget(e.oa, live[i], 1);
+            live[i] = next_ssrc++;
+            len = make_rtcp(b, live[i], 2);
+            ASSERT_EQ(srtp_ossl_protect_rtcp(e.oa, b, &len, sizeof b), 0);
+            ASSERT_EQ(srtp_session_unprotect_rtcp(e.lb, b, &len), 0);
+        }
+        for (int i = 0; i < SRTP_OSSL_MAX_SSRC_OUT; i++) {
+            len = make_rtcp(b, live[i], 2);
+            ASSERT_EQ(srtp_ossl_protect_rtcp(e.oa, b, &len, sizeof b), 0);
+            ASSERT_EQ(srtp_session_unprotect_rtcp(e.lb, b, &len), 0);
+        }
+    }
+    /* Inbound: a forgotten SSRC frees a slot for a new sender. */
+    for (uint32_t i = 0; i < SRTP_OSSL_MAX_SSRC_IN; i++) {
+        len = make_rtp(b, 1, 0x500000 + i, 0, 0, 40);
+        ASSERT_EQ(srtp_session_protect_rtp(e.la, b, &len, sizeof b), 0);
+        ASSERT_EQ(srtp_ossl_unprotect_rtp(e.ob, b, &len), 0);
+    }
+    len = make_rtp(b, 1, 0x600000, 0, 0, 40);
+    ASSERT_EQ(srtp_session_protect_rtp(e.la, b, &len, sizeof b), 0);
+    uint8_t copy[BUF_CAP];
+    size_t clen = len;
+    memcpy(copy, b, len);
+    ASSERT_EQ(srtp_ossl_unprotect_rtp(e.ob, b, &len), SRTP_SESSION_ERR); /* full */
+    srtp_ossl_forget(e.ob, 0x500000 + 5, 0);
+    ASSERT_EQ(srtp_ossl_unprotect_rtp(e.ob, copy, &clen), 0);
+    for (uint32_t i = 0; i < SRTP_OSSL_MAX_SSRC_IN; i++) { /* the others keep their windows */
+        if (i == 5) continue;
+        len = make_rtp(b, 2, 0x500000 + i, 0, 0, 40);
+        ASSERT_EQ(srtp_session_protect_rtp(e.la, b, &len, sizeof b), 0);
+        ASSERT_EQ(srtp_ossl_unprotect_rtp(e.ob, b, &len), 0);
+    }
+    ends_close(&e);
+}
+
 static void test_wrong_keys(void) {
     pair r1 = pair_open(SRTP_PROFILE_AES128_CM_SHA1_80);
     pair r2 = pair_open(SRTP_PROFILE_AES128_CM_SHA1_80);
@@ -802,6 +860,7 @@ int main(void) {
     RUN_TEST(test_nospace);
     RUN_TEST(test_malformed);
     RUN_TEST(test_ssrc_table);
+    RUN_TEST(test_forget);
     RUN_TEST(test_wrong_keys);
     RUN_TEST(test_bad_keys_rejected);
     TEST_DONE();
