@@ -29,6 +29,7 @@
 #define PROTO_SAVPF "UDP/TLS/RTP/SAVPF"
 #define MEDIA_TICK_MS 5
 #define JOIN_DEADLINE_US 30000000ull
+#define PING_US 20000000ull /* the node drops connections idle for 60 s */
 #define PKT_CAP (1500 + TRANSPORT_SRTP_TRAILER)
 #define MAX_PEERS 256
 #define JANUS_ROOM_PUBLISHERS 1000 /* the cap of the Janus rooms the bots create */
@@ -49,9 +50,10 @@ typedef struct lt_bot {
     char room[72], name[32], you[24];
     ws_client *ws;
     janus_adapter *ja; /* --target janus: translates our messages both ways */
+    int pumping;       /* inside janus_pump */
     lt_fail fail;
     int done;
-    uint64_t t_open, t_start;
+    uint64_t t_open, t_start, next_ping;
     int join_recorded;
     int redirects;
     transport *pub, *sub;
@@ -105,11 +107,22 @@ static void ws_send_json(lt_bot *b, json_t *msg) {
     free(text);
 }
 
-/* Sends what the Janus adapter has for the server. */
-static void janus_flush(lt_bot *b) {
+static void on_message(lt_bot *b, json_t *msg);
+
+/* Sends what the Janus adapter has for the server and hands the bot what it
+ * has for it; what the bot answers goes back in through send_json, whose
+ * nested pump only sends (the outer loop hands over the rest, in order). */
+static void janus_pump(lt_bot *b) {
     json_t *m;
     while ((m = janus_adapter_poll_to_server(b->ja)))
         ws_send_json(b, m);
+    if (b->pumping) return;
+    b->pumping = 1;
+    while ((m = janus_adapter_poll_to_bot(b->ja))) {
+        on_message(b, m);
+        json_decref(m);
+    }
+    b->pumping = 0;
 }
 
 /* A message of the Relais protocol from the bot: to the node, or through
@@ -121,7 +134,7 @@ static void send_json(lt_bot *b, json_t *msg) {
     }
     janus_adapter_from_bot(b->ja, msg);
     json_decref(msg);
-    janus_flush(b);
+    janus_pump(b);
 }
 
 /* ---- transports -------------------------------------------------------- */
@@ -484,17 +497,13 @@ static void on_text(void *ud, const char *text, size_t len) {
     }
     janus_adapter_from_server(b->ja, msg, clock_now_us());
     json_decref(msg);
-    janus_flush(b);
-    json_t *m;
-    while ((m = janus_adapter_poll_to_bot(b->ja))) {
-        on_message(b, m); /* what it sends goes out through send_json */
-        json_decref(m);
-    }
+    janus_pump(b);
 }
 
 static void on_open(void *ud) {
     lt_bot *b = ud;
     b->t_open = clock_now_us();
+    b->next_ping = b->t_open + PING_US;
     char name[40];
     snprintf(name, sizeof name, "%s %d", b->listener ? "listener" : "bot", b->id);
     send_json(b, json_pack("{s:s,s:s,s:s}", "type", "join", "room", b->room, "name", name));
@@ -567,9 +576,13 @@ static gboolean media_tick(gpointer data) {
         bot_feedback(b, now);
         if (b->pub) transport_tick(b->pub, now);
         if (b->sub) transport_tick(b->sub, now);
+        if (!b->ja && b->next_ping && now >= b->next_ping) { /* as docs/protocol.md asks */
+            b->next_ping = now + PING_US;
+            send_json(b, json_pack("{s:s}", "type", "ping"));
+        }
         if (b->ja && now >= janus_adapter_next_timeout(b->ja)) { /* session keepalive */
             janus_adapter_handle_timeout(b->ja, now);
-            janus_flush(b);
+            janus_pump(b);
         }
         if (!b->join_recorded && !b->fail && b->t_start && now - b->t_start > JOIN_DEADLINE_US)
             bot_fail(b, LT_FAIL_TIMEOUT, "no media from every publisher in time");
