@@ -22,6 +22,7 @@
 #define LT_MAX_BOTS 5000
 #define LT_MAX_DURATION_S 3600
 #define LT_MAX_WORKERS 64
+#define LT_CHECK_OFF -2.0 /* --max-delay-p99 off: not even --find-capacity's default */
 
 typedef struct run {
     lt_opts o;
@@ -80,6 +81,8 @@ static void usage(FILE *f) {
             "  --json FILE          write the report as JSON\n"
             "  --max-loss PCT       exit 1 if loss after NACK recovery exceeds PCT\n"
             "  --max-delay-p99 MS   exit 1 if the p99 delay through the node exceeds MS\n"
+            "                       (off: no delay check; the default with --target janus,\n"
+            "                       which does not forward abs-send-time, so no delay is seen)\n"
             "  --min-bots N         exit 1 if fewer than N bots got media from everyone\n"
             "  --quiet              no live status line\n"
             "  --find-capacity      add bots in steps, hold each step, and stop at the first\n"
@@ -241,7 +244,7 @@ static int parse_args(run *r, int argc, char **argv) {
             r->max_loss = atof(a);
             break;
         case O_MAX_DELAY:
-            r->max_delay_p99 = atof(a);
+            r->max_delay_p99 = strcmp(a, "off") == 0 ? LT_CHECK_OFF : atof(a);
             break;
         case O_MIN_BOTS:
             r->min_bots = atoi(a);
@@ -297,7 +300,8 @@ static int parse_args(run *r, int argc, char **argv) {
         if (r->step <= 0) r->step = r->per_room + r->listeners;
         if (r->hold_s <= 0) r->hold_s = 10;
         if (r->max_loss < 0) r->max_loss = 1;
-        if (r->max_delay_p99 < 0) r->max_delay_p99 = 50;
+        if (r->max_delay_p99 < 0 && r->max_delay_p99 != LT_CHECK_OFF)
+            r->max_delay_p99 = r->o.janus ? LT_CHECK_OFF : 50;
         /* The search ends by itself; --duration is only its hard cap. */
         r->duration_s = LT_MAX_DURATION_S;
     }
