@@ -56,6 +56,8 @@ forwarder *forwarder_new(track *src, participant *sub, sub_slot *slot) {
 
 void forwarder_free(forwarder *f) {
     track *t = f->src;
+    /* The slot gets a new SSRC when it carries the next track. */
+    transport_forget_ssrc(f->sub->sub, f->rw.out_ssrc, 1);
     for (int i = 0; i < t->n_fwd; i++) {
         if (t->fwd[i] == f) {
             t->fwd[i] = t->fwd[--t->n_fwd];

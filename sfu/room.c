@@ -109,6 +109,7 @@ void track_free(track *t) {
      * forwarder_free unlinks from t->fwd, so walk from the end. */
     while (t->n_fwd > 0)
         slot_deactivate(t->fwd[t->n_fwd - 1]->slot);
+    if (t->ssrc && t->owner) transport_forget_ssrc(t->owner->pub, t->ssrc, 0);
     rtp_ring_free(t->ring);
     free(t->fwd);
     free(t);

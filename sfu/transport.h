@@ -74,6 +74,8 @@ int transport_set_remote(transport *t, const char *ufrag, const char *pwd,
 int transport_add_remote_candidate(transport *t, const char *cand);
 
 transport_state transport_get_state(const transport *t);
+/* A stream that ended: its SRTP state may go (the tables are bounded). */
+void transport_forget_ssrc(transport *t, uint32_t ssrc, int outbound);
 /* Drives DTLS retransmission timers; called by the worker's periodic tick. */
 void transport_tick(transport *t, uint64_t now_us);
 
