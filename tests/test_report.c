@@ -161,16 +161,17 @@ static void test_json(void) {
     ASSERT(num(root, "received.packets") == 30000);
     ASSERT(num(root, "received.expected") == 30000);
     ASSERT(num(root, "received.streams") == 20);
+    ASSERT(num(root, "audio.streams_with_media") == 10);
     ASSERT(fabs(num(root, "received.loss_after_pct") - 100.0 / 3000) < 1e-4);
     ASSERT(num(root, "received.jitter_ms") == 1.5);
     ASSERT(num(root, "received.delay_ms.count") == 30000);
 
     /* Every documented key is there, for audio, video and received. */
-    const char *rx_keys[] = {"streams",   "packets",         "bytes",          "pps",
-                             "kbps",      "expected",        "lost_before",    "lost_after",
-                             "recovered", "loss_before_pct", "loss_after_pct", "duplicates",
-                             "late",      "restarts",        "clock_trouble",  "jitter_ms",
-                             "delay_ms",  "frames",          "frame_gap_ms"};
+    const char *rx_keys[] = {
+        "streams",        "packets",     "bytes",      "pps",          "kbps",
+        "expected",       "lost_before", "lost_after", "recovered",    "loss_before_pct",
+        "loss_after_pct", "duplicates",  "late",       "restarts",     "clock_trouble",
+        "jitter_ms",      "delay_ms",    "frames",     "frame_gap_ms", "streams_with_media"};
     const char *hist_keys[] = {"count", "min", "mean", "p50", "p95", "p99", "max"};
     const char *kinds[] = {"audio", "video", "received"};
     for (size_t k = 0; k < 3; k++) {
