@@ -17,7 +17,6 @@
 #include "sfu/rtp.h"
 #include "sfu/rtp_nack.h"
 #include "sfu/sdp.h"
-#include "sfu/srtp_session.h"
 #include "sfu/transport.h"
 
 #define PT_OPUS 111
@@ -653,8 +652,7 @@ lt_worker *lt_worker_new(int idx, const lt_opts *o, audio_loop *al, video_loop *
     w->bots = g_ptr_array_new();
     g_mutex_init(&w->lock);
     histogram_init(&w->join_us);
-    if (srtp_session_global_init() != 0 || dtls_cert_generate(&w->cert) != 0 ||
-        !(w->dtls = dtls_ctx_new(w->cert, DTLS_ROLE_CLIENT))) {
+    if (dtls_cert_generate(&w->cert) != 0 || !(w->dtls = dtls_ctx_new(w->cert, DTLS_ROLE_CLIENT))) {
         LOG_E("loadtest", "cannot set up DTLS");
         return NULL;
     }

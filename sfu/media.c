@@ -118,9 +118,15 @@ void participant_request_keyframe(track *t, uint64_t now_us) {
 
 /* ---- publisher RTP ------------------------------------------------------ */
 
-static track *find_track(participant *p, const rtp_header *h, const uint8_t *buf) {
+static track *track_by_ssrc(participant *p, uint32_t ssrc) {
     for (int i = 0; i < p->n_tracks; i++)
-        if (p->tracks[i]->ssrc == h->ssrc) return p->tracks[i];
+        if (p->tracks[i]->ssrc == ssrc) return p->tracks[i];
+    return NULL;
+}
+
+static track *find_track(participant *p, const rtp_header *h, const uint8_t *buf) {
+    track *known = track_by_ssrc(p, h->ssrc);
+    if (known) return known;
     /* Unknown SSRC: a publisher that signalled none (or changed it) is
      * identified by the mid header extension. */
     for (int i = 0; i < p->n_tracks; i++) {
@@ -201,15 +207,9 @@ void media_on_publisher_rtp(participant *p, uint8_t *buf, size_t len, uint64_t n
 
 /* ---- publisher RTCP ----------------------------------------------------- */
 
-static track *track_by_ssrc(participant *p, uint32_t ssrc) {
-    for (int i = 0; i < p->n_tracks; i++)
-        if (p->tracks[i]->ssrc == ssrc) return p->tracks[i];
-    return NULL;
-}
-
 /* Subscribers get the publisher's NTP/RTP pair mapped onto their stream, so
  * audio and video of one publisher stay in sync on their side. */
-static void relay_sender_report(track *t, const rtcp_sr_info *sr, uint64_t now_us) {
+static void relay_sender_report(track *t, const rtcp_sr_info *sr) {
     for (int i = 0; i < t->n_fwd; i++) {
         forwarder *f = t->fwd[i];
         if (!f->active || !f->rw.started || !f->sub->sub) continue;
@@ -223,7 +223,6 @@ static void relay_sender_report(track *t, const rtcp_sr_info *sr, uint64_t now_u
         uint8_t buf[RTCP_BUF + TRANSPORT_SRTP_TRAILER];
         int n = rtcp_build_sr(buf, RTCP_BUF, &out, NULL, 0);
         if (n > 0) send_rtcp(t->owner->room->w, f->sub->sub, buf, (size_t)n);
-        f->last_sr_us = now_us;
     }
 }
 
@@ -242,7 +241,7 @@ void media_on_publisher_rtcp(participant *p, uint8_t *buf, size_t len, uint64_t 
         track *t = track_by_ssrc(p, sr.ssrc);
         if (!t) continue;
         rtp_rx_stats_on_sr(&t->rx, sr.ntp, now_us);
-        relay_sender_report(t, &sr, now_us);
+        relay_sender_report(t, &sr);
     }
     if (rc < 0) STAT_INC(w, drop_malformed);
 }

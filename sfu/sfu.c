@@ -13,7 +13,6 @@
 #include "common/log.h"
 #include "sfu/dtls.h"
 #include "sfu/sfu_internal.h"
-#include "sfu/srtp_session.h"
 
 struct sfu {
     sfu_opts opts;
@@ -63,10 +62,6 @@ int sfu_new(sfu **out, const sfu_opts *opts, void (*wakeup)(void *), void *ud, c
     *out = NULL;
     if (opts->workers < 1 || opts->n_media_addrs < 1) {
         snprintf(err, errlen, "need at least one worker and one media address");
-        return -1;
-    }
-    if (srtp_session_global_init() != 0) {
-        snprintf(err, errlen, "libsrtp initialisation failed");
         return -1;
     }
     sfu *s = g_new0(sfu, 1);

@@ -101,13 +101,8 @@ struct track {
     rtp_rx_stats rx;
     rtp_nack nack;  /* video only */
     rtp_ring *ring; /* video only */
-    uint64_t last_sr_ntp;
-    uint32_t last_sr_rtp;
-    int have_sr;
-    uint64_t last_rr_us;
     uint64_t last_pli_us;
     int pli_wanted; /* a PLI was asked for inside the rate-limit window */
-    uint8_t fir_seq;
 
     forwarder **fwd; /* not owned */
     int n_fwd, cap_fwd;
@@ -139,7 +134,6 @@ struct forwarder {
     uint32_t accepted_exts; /* bit n: the subscriber accepted node ext id n */
     rtp_rewrite rw;
     uint64_t packets, bytes;
-    uint64_t last_sr_us;
 };
 
 struct participant {

@@ -10,7 +10,6 @@
 #include "common/log.h"
 #include "sfu/dtls.h"
 #include "sfu/srtp_ossl.h"
-#include "sfu/srtp_session.h"
 
 /* DTLS datagrams that arrive before the peer's fingerprint is known (the
  * browser can start its handshake before its answer reached us). */
