@@ -6,10 +6,11 @@
 set -eu
 what=${1:-run}
 pkgs="build-essential cmake pkg-config libglib2.0-dev libnice-dev libsrtp2-dev
-      libssl-dev libwebsockets-dev libjansson-dev libopus-dev libvpx-dev"
+      libssl-dev libwebsockets-dev libjansson-dev libopus-dev libvpx-dev
+      libhiredis-dev"
 if [ "$what" = test ]; then
   pkgs="$pkgs clang libclang-rt-14-dev clang-format chromium firefox-esr iproute2
-        util-linux curl python3"
+        util-linux curl python3 redis-server"
   command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs"
   command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
 fi

@@ -36,6 +36,7 @@ static const struct {
     [PROTO_ERR_DTLS_FAILED] = {"dtls-failed", 0},
     [PROTO_ERR_ICE_FAILED] = {"ice-failed", 0},
     [PROTO_ERR_SHUTTING_DOWN] = {"shutting-down", 1},
+    [PROTO_ERR_CLUSTER_UNAVAILABLE] = {"cluster-unavailable", 0},
     [PROTO_ERR_INTERNAL] = {"internal", 0},
 };
 
@@ -531,4 +532,14 @@ fail:
 char *proto_encode_pong(const char *id_json) {
     json_t *o = msg_new("pong", id_json);
     return finish(o, o != NULL);
+}
+
+char *proto_encode_redirect(const char *url, const char *room, const char *reason,
+                            const char *id_json) {
+    if (!reason || (strcmp(reason, "placement") != 0 && strcmp(reason, "moving") != 0 &&
+                    strcmp(reason, "conflict") != 0))
+        return NULL;
+    json_t *o = msg_new("redirect", id_json);
+    return finish(o, o && add_str(o, "url", url) && add_str(o, "room", room) &&
+                         add_str(o, "reason", reason));
 }

@@ -47,6 +47,7 @@ typedef enum proto_err {
     PROTO_ERR_DTLS_FAILED,
     PROTO_ERR_ICE_FAILED,
     PROTO_ERR_SHUTTING_DOWN,
+    PROTO_ERR_CLUSTER_UNAVAILABLE,
     PROTO_ERR_INTERNAL,
     PROTO_ERR__COUNT
 } proto_err;
@@ -195,5 +196,10 @@ char *proto_encode_publish_answer(const char *sdp, const char *id_json);
 char *proto_encode_subscribe_offer(const char *sdp, const proto_sub_track *tracks, size_t n);
 
 char *proto_encode_pong(const char *id_json);
+
+/* {"type":"redirect","id":…,"url":…,"room":…,"reason":…}; `reason` is
+ * "placement", "moving" or "conflict" (else NULL). */
+char *proto_encode_redirect(const char *url, const char *room, const char *reason,
+                            const char *id_json);
 
 #endif

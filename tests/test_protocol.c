@@ -66,6 +66,7 @@ static void test_error_table(void) {
         {PROTO_ERR_DTLS_FAILED, "dtls-failed", 0},
         {PROTO_ERR_ICE_FAILED, "ice-failed", 0},
         {PROTO_ERR_SHUTTING_DOWN, "shutting-down", 1},
+        {PROTO_ERR_CLUSTER_UNAVAILABLE, "cluster-unavailable", 0},
         {PROTO_ERR_INTERNAL, "internal", 0},
     };
     ASSERT_EQ(sizeof want / sizeof want[0], PROTO_ERR__COUNT);
@@ -580,6 +581,13 @@ static void test_encode_events(void) {
                "{\"type\":\"publish-answer\",\"sdp\":\"v=0\"}");
     expect_str(proto_encode_pong(NULL), "{\"type\":\"pong\"}");
     expect_str(proto_encode_pong("-3"), "{\"type\":\"pong\",\"id\":-3}");
+    expect_str(proto_encode_redirect("wss://b2.example.org/ws", "board", "placement", "7"),
+               "{\"type\":\"redirect\",\"id\":7,\"url\":\"wss://b2.example.org/ws\","
+               "\"room\":\"board\",\"reason\":\"placement\"}");
+    expect_str(proto_encode_redirect("ws://h/ws", "r", "moving", NULL),
+               "{\"type\":\"redirect\",\"url\":\"ws://h/ws\",\"room\":\"r\","
+               "\"reason\":\"moving\"}");
+    ASSERT(proto_encode_redirect("ws://h/ws", "r", "elsewhere", NULL) == NULL);
 
     proto_sub_track t[2] = {{"0", "p3", PROTO_SRC_MICROPHONE, PROTO_KIND_AUDIO},
                             {"1", "p3", PROTO_SRC_CAMERA, PROTO_KIND_VIDEO}};

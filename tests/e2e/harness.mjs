@@ -202,6 +202,9 @@ export class RelaisNode {
       '--rtp-ports', this.rtp.arg,
       '--web-root', WEB_ROOT,
       '--log-level', 'info',
+      // SIGTERM drains; a test's stop() wants the old immediate stop unless
+      // it passes its own --drain-deadline (the last one wins).
+      '--drain-deadline', '0',
       ...this.extraArgs,
     ];
     this.logFile = join(this.env.dir, `${this.name}.log`);
