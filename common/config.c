@@ -190,6 +190,55 @@ static int p_log_level(relais_config *c, const char *v, int first, char *why, si
     return 0;
 }
 
+int config_parse_duration(const char *v, int *seconds) {
+    long long x = 0, unit = 1;
+    const char *p = v;
+    if (*p < '0' || *p > '9') return -1;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        x = x * 10 + (*p - '0');
+        if (x > 7 * 86400) return -1;
+    }
+    if (*p == 's')
+        p++;
+    else if (*p == 'm')
+        unit = 60, p++;
+    else if (*p == 'h')
+        unit = 3600, p++;
+    if (*p || x * unit > 7 * 86400) return -1;
+    *seconds = (int)(x * unit);
+    return 0;
+}
+
+static int p_duration(relais_config *c, const char *v, int first, char *why, size_t n) {
+    if (config_parse_duration(v, &c->drain_deadline) != 0)
+        return bad(why, n, "expected a duration like 90s, 30m or 2h (at most 7 days)", v);
+    return 0;
+}
+
+static void s_duration(const relais_config *c, char *buf, size_t n) {
+    int d = c->drain_deadline;
+    if (d && d % 3600 == 0)
+        snprintf(buf, n, "%dh", d / 3600);
+    else if (d && d % 60 == 0)
+        snprintf(buf, n, "%dm", d / 60);
+    else
+        snprintf(buf, n, "%ds", d);
+}
+
+static int p_fallback(relais_config *c, const char *v, int first, char *why, size_t n) {
+    if (strcmp(v, "error") == 0)
+        c->cluster_fallback_local = 0;
+    else if (strcmp(v, "local") == 0)
+        c->cluster_fallback_local = 1;
+    else
+        return bad(why, n, "expected error or local", v);
+    return 0;
+}
+
+static void s_fallback(const relais_config *c, char *buf, size_t n) {
+    snprintf(buf, n, "%s", c->cluster_fallback_local ? "local" : "error");
+}
+
 static void s_log_level(const relais_config *c, char *buf, size_t n) {
     static const char *names[] = {"debug", "info", "warn", "error"};
     snprintf(buf, n, "%s", (unsigned)c->log_level < 4 ? names[c->log_level] : "?");
@@ -197,7 +246,7 @@ static void s_log_level(const relais_config *c, char *buf, size_t n) {
 
 /* ----------------------------------------------------------- the table */
 
-typedef enum { T_INT, T_SIZE, T_PATH, T_CUSTOM, T_CONFIG, T_HELP, T_VERSION } opt_type;
+typedef enum { T_INT, T_SIZE, T_PATH, T_TEXT, T_CUSTOM, T_CONFIG, T_HELP, T_VERSION } opt_type;
 
 #define OPT_CLI_ONLY 1u /* not valid in a config file */
 
@@ -206,7 +255,7 @@ typedef struct config_option {
     const char *metavar; /* the value's placeholder; NULL: takes no value */
     const char *help;
     opt_type type;
-    size_t off;            /* T_INT (int), T_SIZE (size_t), T_PATH (char[CONFIG_PATH_MAX]) */
+    size_t off;            /* T_INT (int), T_SIZE (size_t), T_PATH/T_TEXT (char[CONFIG_PATH_MAX]) */
     long long min, max;    /* T_INT, T_SIZE */
     parse_fn parse;        /* T_CUSTOM */
     show_fn show;          /* T_CUSTOM: the default for --help; NULL: none */
@@ -257,6 +306,28 @@ static const config_option options[] = {
      .show = s_log_level, .help = "debug, info, warn or error"},
     {.name = "max-bitrate", .metavar = "KBPS", .type = T_INT, .off = FIELD(max_bitrate),
      .min = 50, .max = 100000, .help = "bitrate publishers are asked to stay under (REMB)"},
+    {.name = "redis", .metavar = "URL", .type = T_TEXT, .off = FIELD(redis),
+     .show_text = "none: standalone",
+     .help = "join the cluster coordinated by this Redis, redis://[:PASSWORD@]HOST[:PORT][/DB]"},
+    {.name = "node-id", .metavar = "ID", .type = T_TEXT, .off = FIELD(node_id),
+     .show_text = "the host name", .help = "this node's name in the cluster ([A-Za-z0-9._-], 1-64)"},
+    {.name = "public-url", .metavar = "URL", .type = T_TEXT, .off = FIELD(public_url),
+     .show_text = "ws(s)://LISTEN/ws",
+     .help = "the WebSocket URL clients are redirected to for rooms on this node"},
+    {.name = "capacity", .metavar = "N", .type = T_INT, .off = FIELD(capacity),
+     .min = 1, .max = 1000000, .help = "participants this node takes; weighs room placement"},
+    {.name = "cluster-ttl", .metavar = "SECONDS", .type = T_INT, .off = FIELD(cluster_ttl),
+     .min = 2, .max = 300,
+     .help = "lifetime of the heartbeat and room claims; a dead node is gone after this"},
+    {.name = "cluster-fallback", .metavar = "MODE", .type = T_CUSTOM, .parse = p_fallback,
+     .show = s_fallback,
+     .help = "new rooms while Redis is unreachable: error (cluster-unavailable) or local"},
+    {.name = "drain-deadline", .metavar = "DURATION", .type = T_CUSTOM, .parse = p_duration,
+     .show = s_duration,
+     .help = "after SIGTERM or a drain: how long rooms may stay before they are moved"},
+    {.name = "admin-token", .metavar = "TOKEN", .type = T_TEXT, .off = FIELD(admin_token),
+     .show_text = "none: API off",
+     .help = "bearer token of the admin HTTP API (/admin/...), 16+ bytes"},
     {.name = "help", .type = T_HELP, .flags = OPT_CLI_ONLY, .help = "print this help and exit"},
     {.name = "version", .type = T_VERSION, .flags = OPT_CLI_ONLY,
      .help = "print the version and exit"},
@@ -298,6 +369,13 @@ static int apply(relais_config *c, const config_option *o, const char *v, int fi
         }
         strcpy(field, v);
         return 0;
+    case T_TEXT:
+        if (!*v || strlen(v) >= CONFIG_PATH_MAX) {
+            snprintf(why, n, "expected a value of 1-%d bytes", CONFIG_PATH_MAX - 1);
+            return -1;
+        }
+        strcpy(field, v);
+        return 0;
     case T_CUSTOM:
         return o->parse(c, v, first, why, n);
     default:
@@ -325,6 +403,9 @@ void config_defaults_web_root(relais_config *c, const char *web_root) {
     c->stun_rate = 20;
     c->log_level = LOG_INFO;
     c->max_bitrate = 2500;
+    c->capacity = 500;
+    c->cluster_ttl = 5;
+    c->drain_deadline = 30 * 60;
 }
 
 /* --------------------------------------------------------- config file */

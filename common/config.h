@@ -67,6 +67,16 @@ typedef struct relais_config {
     int stun_rate; /* STUN requests per second per source; 0 = unlimited */
     log_level log_level;
     int max_bitrate; /* kbps, announced to publishers by REMB */
+    /* Cluster and operations (docs/cluster.md). The cluster module checks
+     * the text options' contents (URL syntax, id characters). */
+    char redis[CONFIG_PATH_MAX];       /* "" = standalone */
+    char node_id[CONFIG_PATH_MAX];     /* "" = the host name */
+    char public_url[CONFIG_PATH_MAX];  /* "" = ws(s)://listen/ws */
+    int capacity;                      /* participants this node takes */
+    int cluster_ttl;                   /* seconds a heartbeat or room claim lives */
+    int cluster_fallback_local;        /* Redis down: place new rooms here */
+    int drain_deadline;                /* seconds from drain to moving everyone */
+    char admin_token[CONFIG_PATH_MAX]; /* "" = admin API off */
 } relais_config;
 
 /* The compiled-in web root: RELAIS_WEB_ROOT where the including file is
@@ -123,6 +133,10 @@ int config_stun_endpoints(const relais_config *c, config_endpoint out[CONFIG_MAX
 
 /* workers, with 0 resolved to the number of online cores (1..64). */
 int config_worker_count(const relais_config *c);
+
+/* A duration "90", "90s", "30m", "2h" (whole units, at most 7 days) into
+ * seconds. 0 or -1. */
+int config_parse_duration(const char *text, int *seconds);
 
 /* "127.0.0.1:8080" or "[::1]:8080" into buf; returns buf. */
 const char *config_endpoint_str(const config_endpoint *e, char *buf, size_t len);

@@ -505,6 +505,23 @@ static void test_help_version(void) {
         "  --log-level LEVEL          debug, info, warn or error (default info)\n"
         "  --max-bitrate KBPS         bitrate publishers are asked to stay under (REMB)\n"
         "                             (50-100000, default 2500)\n"
+        "  --redis URL                join the cluster coordinated by this Redis,\n"
+        "                             redis://[:PASSWORD@]HOST[:PORT][/DB] (default none:\n"
+        "                             standalone)\n"
+        "  --node-id ID               this node's name in the cluster ([A-Za-z0-9._-],\n"
+        "                             1-64) (default the host name)\n"
+        "  --public-url URL           the WebSocket URL clients are redirected to for\n"
+        "                             rooms on this node (default ws(s)://LISTEN/ws)\n"
+        "  --capacity N               participants this node takes; weighs room placement\n"
+        "                             (1-1000000, default 500)\n"
+        "  --cluster-ttl SECONDS      lifetime of the heartbeat and room claims; a dead\n"
+        "                             node is gone after this (2-300, default 5)\n"
+        "  --cluster-fallback MODE    new rooms while Redis is unreachable: error\n"
+        "                             (cluster-unavailable) or local (default error)\n"
+        "  --drain-deadline DURATION  after SIGTERM or a drain: how long rooms may stay\n"
+        "                             before they are moved (default 30m)\n"
+        "  --admin-token TOKEN        bearer token of the admin HTTP API (/admin/...),\n"
+        "                             16+ bytes (default none: API off)\n"
         "  --help                     print this help and exit\n"
         "  --version                  print the version and exit\n"
         "\n"
@@ -580,6 +597,68 @@ static void test_validate(void) {
     ASSERT_EQ(config_validate(&c, err, sizeof err), 0);
 }
 
+static void test_cluster_options(void) {
+    relais_config c;
+    config_defaults(&c);
+    ASSERT_STR_EQ(c.redis, "");
+    ASSERT_EQ(c.capacity, 500);
+    ASSERT_EQ(c.cluster_ttl, 5);
+    ASSERT_EQ(c.drain_deadline, 1800);
+    ASSERT_EQ(c.cluster_fallback_local, 0);
+    char why[256];
+    const char *args[] = {"relais",
+                          "--redis",
+                          "redis://10.0.0.5:6379",
+                          "--node-id",
+                          "b2",
+                          "--public-url",
+                          "wss://b2.example.org/ws",
+                          "--capacity",
+                          "60",
+                          "--cluster-ttl",
+                          "3",
+                          "--cluster-fallback",
+                          "local",
+                          "--drain-deadline",
+                          "2h",
+                          "--admin-token",
+                          "0123456789abcdef"};
+    ASSERT_EQ(config_parse_args(&c, 17, (char **)args, why, sizeof why), 0);
+    ASSERT_STR_EQ(c.redis, "redis://10.0.0.5:6379");
+    ASSERT_STR_EQ(c.node_id, "b2");
+    ASSERT_STR_EQ(c.public_url, "wss://b2.example.org/ws");
+    ASSERT_EQ(c.capacity, 60);
+    ASSERT_EQ(c.cluster_ttl, 3);
+    ASSERT_EQ(c.cluster_fallback_local, 1);
+    ASSERT_EQ(c.drain_deadline, 7200);
+    ASSERT_STR_EQ(c.admin_token, "0123456789abcdef");
+
+    int d = -1;
+    ASSERT_EQ(config_parse_duration("0", &d), 0);
+    ASSERT_EQ(d, 0);
+    ASSERT_EQ(config_parse_duration("90", &d), 0);
+    ASSERT_EQ(d, 90);
+    ASSERT_EQ(config_parse_duration("90s", &d), 0);
+    ASSERT_EQ(d, 90);
+    ASSERT_EQ(config_parse_duration("30m", &d), 0);
+    ASSERT_EQ(d, 1800);
+    ASSERT_EQ(config_parse_duration("168h", &d), 0);
+    ASSERT_EQ(d, 604800);
+    const char *bad[] = {"",    "-1", "1.5m", "10x", "m", "169h", "604801", "99999999999999999999",
+                         "5 m", "5mm"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ASSERT_EQ(config_parse_duration(bad[i], &d), -1);
+
+    text_fails("drain-deadline = soon\n",
+               "relais.conf:1: drain-deadline: expected a duration like 90s, 30m or 2h (at most 7 "
+               "days), got 'soon'");
+    text_fails("cluster-fallback = maybe\n",
+               "relais.conf:1: cluster-fallback: expected error or local, got 'maybe'");
+    text_fails("cluster-ttl = 1\n",
+               "relais.conf:1: cluster-ttl: expected an integer from 2 to 300, got '1'");
+    text_fails("redis =\n", "relais.conf:1: redis: expected a value of 1-1023 bytes");
+}
+
 static void test_helpers(void) {
     relais_config c;
     config_defaults(&c);
@@ -608,6 +687,7 @@ int main(void) {
     RUN_TEST(test_cli_errors);
     RUN_TEST(test_help_version);
     RUN_TEST(test_validate);
+    RUN_TEST(test_cluster_options);
     RUN_TEST(test_helpers);
     TEST_DONE();
 }
