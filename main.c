@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cluster/cluster.h"
 #include "common/config.h"
 #include "common/log.h"
 #include "sfu/sfu.h"
@@ -21,10 +22,12 @@
 static sig_server *g_server;
 static volatile sig_atomic_t g_signals;
 
+/* First signal: drain; second: stop now (sessions told, Redis keys removed);
+ * a third ^C does not wait for anything. */
 static void on_signal(int sig) {
     g_signals++;
-    if (g_signals > 1 && sig == SIGINT) _exit(130); /* second ^C: now */
-    if (g_server) sig_server_stop(g_server);
+    if (g_signals > 2 && sig == SIGINT) _exit(130);
+    if (g_server) sig_server_signal(g_server);
 }
 
 static int stun_urls(const relais_config *cfg, char urls[][96], size_t max) {
@@ -49,6 +52,7 @@ static int stun_urls(const relais_config *cfg, char urls[][96], size_t max) {
 int main(int argc, char **argv) {
     relais_config cfg;
     char err[512];
+    if (argc > 1 && strcmp(argv[1], "admin") == 0) return cluster_admin_main(argc - 1, argv + 1);
     config_defaults(&cfg);
     int rc = config_parse_args(&cfg, argc, argv, err, sizeof err);
     if (rc == 1) return 0; /* --help / --version */
@@ -124,6 +128,37 @@ int main(int argc, char **argv) {
     sig_server_set_sfu(srv, media_plane);
     sig_server_set_stun(srv, stun);
 
+    cluster *cl = NULL;
+    if (cfg.redis[0]) {
+        cluster_opts co;
+        char def_url[128] = "";
+        const config_addr *la = &cfg.listen.addr;
+        if (strcmp(la->host, "0.0.0.0") != 0 && strcmp(la->host, "::") != 0)
+            snprintf(def_url, sizeof def_url,
+                     la->family == AF_INET6 ? "%s://[%s]:%d/ws" : "%s://%s:%d/ws",
+                     cfg.tls_cert[0] ? "wss" : "ws", la->host, sig_server_port(srv));
+        if (cluster_opts_from_config(&cfg, def_url[0] ? def_url : NULL, &co, err, sizeof err) !=
+            0) {
+            fprintf(stderr, "relais: %s\n", err);
+            sfu_free(media_plane);
+            sig_server_free(srv);
+            stun_server_stop(stun);
+            return 2;
+        }
+        co.wakeup = sig_server_wakeup;
+        co.wakeup_ud = srv;
+        if (cluster_new(&cl, &co, err, sizeof err) != 0) {
+            fprintf(stderr, "relais: %s\n", err);
+            sfu_free(media_plane);
+            sig_server_free(srv);
+            stun_server_stop(stun);
+            return 1;
+        }
+        sig_server_set_cluster(srv, cl);
+        LOG_I("main", "cluster: node '%s' at %s, Redis %s:%u, capacity %d, TTL %d s", co.node_id,
+              co.public_url, co.redis.host, (unsigned)co.redis.port, cfg.capacity, cfg.cluster_ttl);
+    }
+
     g_server = srv;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -145,6 +180,7 @@ int main(int argc, char **argv) {
     LOG_I("main", "stopping");
     g_server = NULL;
     sig_server_free(srv); /* closes sessions: their leaves reach the workers */
+    cluster_free(cl);     /* after the sessions: their rooms' claims go with it */
     sfu_free(media_plane);
     stun_server_stop(stun);
     return 0;

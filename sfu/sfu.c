@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/clock.h"
 #include "common/log.h"
 #include "sfu/dtls.h"
+
 #include "sfu/sfu_internal.h"
 
 struct sfu {
@@ -33,7 +35,17 @@ const struct dtls_cert *sfu_cert(const sfu *s) {
 }
 
 static gboolean worker_tick(gpointer data) {
-    media_tick(data, clock_now_us());
+    worker *w = data;
+    media_tick(w, clock_now_us());
+    /* CPU time for /metrics and the cluster's load figure: a syscall, so
+     * once a second rather than every tick. */
+    if (++w->ticks % (1000 / SFU_TICK_MS) == 0) {
+        struct timespec ts;
+        if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+            atomic_store_explicit(&w->cpu_ns,
+                                  (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec,
+                                  memory_order_relaxed);
+    }
     return G_SOURCE_CONTINUE;
 }
 
@@ -233,6 +245,11 @@ void sfu_event_free(sfu_event *e) {
     free(e->sdp);
     free(e->sub_tracks);
     free(e);
+}
+
+uint64_t sfu_worker_cpu_ns(sfu *s, int w) {
+    if (w < 0 || w >= s->n_workers) return 0;
+    return atomic_load_explicit(&s->workers[w].cpu_ns, memory_order_relaxed);
 }
 
 void sfu_get_stats(sfu *s, sfu_stats *out) {

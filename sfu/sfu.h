@@ -133,6 +133,8 @@ sfu_event *sfu_poll_event(sfu *s);
 void sfu_event_free(sfu_event *e);
 
 void sfu_get_stats(sfu *s, sfu_stats *out);
+/* CPU time worker `w`'s thread has used, sampled about once a second. Any thread. */
+uint64_t sfu_worker_cpu_ns(sfu *s, int w);
 const char *sfu_source_name(sfu_source s);
 
 #endif

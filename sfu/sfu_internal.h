@@ -80,6 +80,8 @@ struct worker {
     uint32_t ssrc_seed;         /* for the node's outgoing SSRCs */
     const sfu_cmd *current_cmd; /* being handled, so errors can name it */
     worker_stats stats;
+    _Atomic uint64_t cpu_ns; /* the thread's CPU time, sampled about once a second */
+    unsigned ticks;
 };
 
 /* A published stream: one m-section of a publisher's offer. */

@@ -87,6 +87,7 @@ static void room_remove_member(sig_server *srv, session *s) {
     s->room = NULL;
     if (r->n_members == 0) {
         sfu_room_placed(srv->media, r->worker, -1);
+        link_room_gone(srv, r->name);
         g_hash_table_remove(srv->rooms_by_name, r->name);
     }
 }
@@ -103,7 +104,7 @@ static int need_joined(session *s, const proto_msg *m) {
 static void on_join(session *s, const proto_msg *m) {
     sig_server *srv = s->srv;
     const char *req = "join";
-    if (s->room || s->pid) {
+    if (s->room || s->pid || s->locate_token) {
         session_send_error(s, PROTO_ERR_ALREADY_JOINED, req, m->id_json,
                            "this connection has joined already");
         return;
@@ -113,32 +114,54 @@ static void on_join(session *s, const proto_msg *m) {
                            "too many joins from your address; try again in a minute");
         return;
     }
-    sig_room *r = g_hash_table_lookup(srv->rooms_by_name, m->join.room);
+    /* A room held here is joined here, whatever Redis says: running
+     * meetings keep working through a Redis outage. */
+    if (g_hash_table_lookup(srv->rooms_by_name, m->join.room)) {
+        rooms_join_local(s, m->join.room, m->join.name, m->id_json);
+        return;
+    }
+    if (srv->cl) {
+        link_locate(s, m);
+        return;
+    }
+    if (srv->draining) {
+        session_send_error(s, PROTO_ERR_SHUTTING_DOWN, req, m->id_json,
+                           "the node is draining: it takes no new rooms");
+        return;
+    }
+    rooms_join_local(s, m->join.room, m->join.name, m->id_json);
+}
+
+void rooms_join_local(session *s, const char *room, const char *name, const char *id_json) {
+    sig_server *srv = s->srv;
+    const char *req = "join";
+    sig_room *r = g_hash_table_lookup(srv->rooms_by_name, room);
     if (!r) {
         if ((int)g_hash_table_size(srv->rooms_by_name) >= srv->cfg.max_rooms) {
-            session_send_error(s, PROTO_ERR_TOO_MANY_ROOMS, req, m->id_json,
+            session_send_error(s, PROTO_ERR_TOO_MANY_ROOMS, req, id_json,
                                "this node holds its maximum of %d rooms", srv->cfg.max_rooms);
             return;
         }
         r = calloc(1, sizeof *r);
         if (!r) {
-            session_send_error(s, PROTO_ERR_INTERNAL, req, m->id_json, "out of memory");
+            session_send_error(s, PROTO_ERR_INTERNAL, req, id_json, "out of memory");
             return;
         }
-        snprintf(r->name, sizeof r->name, "%s", m->join.room);
+        snprintf(r->name, sizeof r->name, "%s", room);
         r->id = srv->next_room_id++;
         r->worker = sfu_pick_worker(srv->media);
         sfu_room_placed(srv->media, r->worker, +1);
         g_hash_table_insert(srv->rooms_by_name, r->name, r);
+        link_room_created(srv, r);
     }
     if (r->n_members >= srv->cfg.room_size) {
-        session_send_error(s, PROTO_ERR_ROOM_FULL, req, m->id_json,
-                           "room is full (%d participants)", srv->cfg.room_size);
+        session_send_error(s, PROTO_ERR_ROOM_FULL, req, id_json, "room is full (%d participants)",
+                           srv->cfg.room_size);
         return;
     }
     s->pid = srv->next_pid++;
     snprintf(s->pid_str, sizeof s->pid_str, "p%u", s->pid);
-    snprintf(s->name, sizeof s->name, "%s", m->join.name);
+    snprintf(s->name, sizeof s->name, "%s", name);
     s->room = r;
     s->next_in_room = r->members;
     r->members = s;
@@ -149,15 +172,21 @@ static void on_join(session *s, const proto_msg *m) {
     size_t n = 0;
     for (session *o = r->members; o && others; o = o->next_in_room)
         if (o != s) participant_of(o, &others[n++]);
-    session_send(s,
-                 proto_encode_joined(r->name, s->pid_str, others, n,
-                                     (const char *const *)srv->stun_urls, srv->n_stun_urls,
-                                     srv->cfg.max_message_bytes, srv->cfg.room_size, m->id_json));
+    session_send(s, proto_encode_joined(r->name, s->pid_str, others, n,
+                                        (const char *const *)srv->stun_urls, srv->n_stun_urls,
+                                        srv->cfg.max_message_bytes, srv->cfg.room_size, id_json));
     free(others);
     broadcast_participant(s, "participant-joined");
     sfu_send(srv->media, r->worker, sfu_cmd_new(SFU_CMD_JOIN, r->id, s->pid));
     LOG_I("sig", "%s joined room '%s' as %s (%d in room)", s->ip, r->name, s->pid_str,
           r->n_members);
+}
+
+void rooms_send_all_close(sig_room *r, const char *json, int fatal_error) {
+    for (session *m = r->members; m; m = m->next_in_room) {
+        if (json) session_send(m, strdup(json));
+        session_close(m, fatal_error ? LWS_CLOSE_STATUS_GOINGAWAY : LWS_CLOSE_STATUS_NORMAL);
+    }
 }
 
 static void on_publish(session *s, const proto_msg *m) {
@@ -236,6 +265,7 @@ void rooms_handle_message(session *s, const proto_msg *m) {
 
 void rooms_session_closed(session *s) {
     sig_server *srv = s->srv;
+    link_session_closed(s);
     if (!s->room) return;
     sig_room *r = s->room;
     g_hash_table_remove(srv->sessions, GUINT_TO_POINTER(s->pid));

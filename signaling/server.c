@@ -224,8 +224,9 @@ static int http_request(struct lws *wsi, sig_server *srv, pss *p) {
     int status = HTTP_STATUS_OK;
     const char *ctype = "application/json";
     if (strcmp(uri, "/health") == 0) {
-        p->http_body = strdup(srv->stop ? "{\"status\":\"stopping\"}\n" : "{\"status\":\"ok\"}\n");
-        if (srv->stop) status = HTTP_STATUS_SERVICE_UNAVAILABLE;
+        int code = 200;
+        p->http_body = link_health(srv, &code);
+        status = code == 200 ? HTTP_STATUS_OK : HTTP_STATUS_SERVICE_UNAVAILABLE;
         p->http_len = p->http_body ? strlen(p->http_body) : 0;
     } else if (strcmp(uri, "/stats") == 0) {
         p->http_body = stats_json(srv, &p->http_len);
@@ -278,6 +279,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     switch (reason) {
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
         drain_events(srv);
+        link_drain_events(srv);
+        link_poll_signals(srv);
         break;
     case LWS_CALLBACK_HTTP:
         return http_request(wsi, srv, p);
@@ -361,6 +364,7 @@ int sig_server_new(sig_server **out, const relais_config *cfg, const char *const
     srv->rooms_by_name = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, free);
     srv->sessions = g_hash_table_new(g_direct_hash, g_direct_equal);
     srv->join_buckets = g_hash_table_new_full(g_str_hash, g_str_equal, free, free);
+    srv->locating = g_hash_table_new(g_int64_hash, g_int64_equal);
     srv->stun_urls = calloc(n_stun_urls + 1, sizeof(char *));
     for (size_t i = 0; i < n_stun_urls; i++)
         srv->stun_urls[i] = strdup(stun_urls[i]);
@@ -434,6 +438,15 @@ void sig_server_set_stun(sig_server *s, struct stun_server *stun) {
     s->stun = stun;
 }
 
+void sig_server_set_cluster(sig_server *s, struct cluster *cl) {
+    s->cl = cl;
+}
+
+void sig_server_signal(sig_server *s) {
+    s->signals++;
+    if (s->ctx) lws_cancel_service(s->ctx);
+}
+
 void sig_server_wakeup(void *ud) {
     sig_server *s = ud;
     if (s->ctx) lws_cancel_service(s->ctx);
@@ -453,6 +466,7 @@ static void tell_everyone_stopping(sig_server *srv) {
 }
 
 int sig_server_run(sig_server *s) {
+    link_start(s);
     while (!s->stop)
         if (lws_service(s->ctx, 0) < 0) break;
     tell_everyone_stopping(s);
@@ -474,6 +488,7 @@ void sig_server_free(sig_server *s) {
     g_hash_table_destroy(s->rooms_by_name);
     g_hash_table_destroy(s->sessions);
     g_hash_table_destroy(s->join_buckets);
+    if (s->locating) g_hash_table_destroy(s->locating);
     for (size_t i = 0; i < s->n_stun_urls; i++)
         free(s->stun_urls[i]);
     free(s->stun_urls);

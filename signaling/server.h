@@ -22,6 +22,13 @@ void sig_server_set_sfu(sig_server *s, sfu *media);
 /* The STUN server whose counters /metrics shows (not owned; may be NULL). */
 struct stun_server;
 void sig_server_set_stun(sig_server *s, struct stun_server *stun);
+/* The cluster link (not owned; NULL = standalone). Set before sig_server_run. */
+struct cluster;
+void sig_server_set_cluster(sig_server *s, struct cluster *cl);
+/* A SIGTERM/SIGINT arrived: the first drains (no new rooms, the rest moved
+ * after --drain-deadline, exit when empty), the second stops at once.
+ * Async-signal-safe. */
+void sig_server_signal(sig_server *s);
 /* sfu's wakeup callback: thread-safe, wakes the service loop to drain events. */
 void sig_server_wakeup(void *s);
 /* Serves until sig_server_stop; then tells every client the node is

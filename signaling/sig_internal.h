@@ -10,6 +10,7 @@
 
 #include <glib.h>
 #include <libwebsockets.h>
+#include <signal.h>
 
 #include "common/config.h"
 #include "sfu/sfu.h"
@@ -46,6 +47,11 @@ typedef struct session {
     size_t tx_bytes;
     int closing;
     enum lws_close_status close_status;
+    /* A join waiting for the cluster's answer (cluster.c): token != 0. */
+    uint64_t locate_token;
+    char join_room[PROTO_NAME_MAX + 1];
+    char join_name[PROTO_NAME_MAX + 1];
+    char join_id[PROTO_ID_JSON_SIZE];
 } session;
 
 struct sig_room {
@@ -69,7 +75,23 @@ struct sig_server {
     struct stun_server *stun; /* not owned; NULL when off */
     volatile int stop;
     int n_sessions;
+    /* Cluster (NULL: standalone) and drain, see link.c. */
+    struct cluster *cl;   /* not owned */
+    GHashTable *locating; /* token -> session* waiting for the cluster */
+    uint64_t next_token;
+    volatile sig_atomic_t signals; /* SIGTERM/SIGINT seen (signal handler) */
+    int signals_handled;
+    int draining;               /* 0, or why: SIG_DRAIN_SIGNAL / SIG_DRAIN_ADMIN */
+    uint64_t drain_deadline_us; /* when the remaining rooms are moved */
+    int drain_moving;           /* the deadline passed: rooms are being moved */
+    uint64_t drain_force_us;    /* stop even with sessions left */
+    lws_sorted_usec_list_t tick;
+    uint64_t cpu_ns_last, cpu_at_us; /* workers' CPU at the last tick */
+    double load;                     /* workers' busy fraction */
 };
+
+#define SIG_DRAIN_SIGNAL 1
+#define SIG_DRAIN_ADMIN 2
 
 /* server.c */
 void session_send(session *s, char *json); /* takes ownership of a malloc'd string */
@@ -86,5 +108,21 @@ void rooms_session_closed(session *s);
 void rooms_handle_event(sig_server *srv, sfu_event *ev);
 void rooms_free_all(sig_server *srv);
 int rooms_join_allowed(sig_server *srv, const char *ip, uint64_t now_us);
+/* Joins s to `room` on this node, creating the room if needed. */
+void rooms_join_local(session *s, const char *room, const char *name, const char *id_json);
+/* Sends every member of `r` one message and closes them (redirect, moving). */
+void rooms_send_all_close(sig_room *r, const char *json, int fatal_error);
+
+/* link.c: the cluster link, drain and the periodic tick */
+void link_locate(session *s, const proto_msg *m);
+void link_session_closed(session *s);
+void link_room_created(sig_server *srv, sig_room *r);
+void link_room_gone(sig_server *srv, const char *name);
+void link_drain_events(sig_server *srv);
+void link_poll_signals(sig_server *srv);
+void link_start(sig_server *srv);
+void link_start_drain(sig_server *srv, int why, uint32_t deadline_s);
+/* /health: 200 or 503 and a JSON body (malloc'd). */
+char *link_health(sig_server *srv, int *status);
 
 #endif
