@@ -144,7 +144,7 @@ void link_start_drain(sig_server *srv, int why, uint32_t deadline_s) {
           why == SIG_DRAIN_SIGNAL ? " (signal again to stop now)" : "");
 }
 
-static void stop_drain(sig_server *srv) {
+void link_stop_drain(sig_server *srv) {
     if (srv->draining != SIG_DRAIN_ADMIN || srv->drain_moving) return;
     srv->draining = 0;
     if (srv->cl) cluster_set_draining(srv->cl, 0);
@@ -170,7 +170,7 @@ void link_drain_events(sig_server *srv) {
             link_start_drain(srv, SIG_DRAIN_ADMIN, ev.deadline_s);
             break;
         case CLUSTER_EV_UNDRAIN:
-            stop_drain(srv);
+            link_stop_drain(srv);
             break;
         }
     }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <sys/resource.h>
 
+#include "cluster/cluster.h"
 #include "signaling/sig_internal.h"
 #include "stun/stun_server.h"
 
@@ -75,6 +76,40 @@ char *metrics_text(sig_server *srv, size_t *len) {
         val(o, "relais_stun_requests_total", "result=\"malformed\"", ss.malformed);
         val(o, "relais_stun_requests_total", "result=\"rate_limited\"", ss.rate_limited);
         val(o, "relais_stun_requests_total", "result=\"dropped\"", ss.dropped_other);
+    }
+
+    if (srv->media) {
+        put(o, "relais_worker_cpu_seconds_total", "counter",
+            "CPU time of each media worker thread (sampled every second).");
+        for (int w = 0; w < sfu_worker_count(srv->media); w++)
+            g_string_append_printf(o, "relais_worker_cpu_seconds_total{worker=\"%d\"} %.3f\n", w,
+                                   (double)sfu_worker_cpu_ns(srv->media, w) / 1e9);
+    }
+    put(o, "relais_load", "gauge", "Busy fraction of the media workers over the last second.");
+    g_string_append_printf(o, "relais_load %.3f\n", srv->load);
+    put(o, "relais_draining", "gauge", "1 while the node drains (takes no new rooms).");
+    val(o, "relais_draining", NULL, srv->draining ? 1 : 0);
+    if (srv->cl) {
+        cluster_status cs;
+        cluster_get_status(srv->cl, &cs);
+        put(o, "relais_cluster_redis_up", "gauge", "1 if the last Redis command succeeded.");
+        val(o, "relais_cluster_redis_up", NULL, cs.redis_up ? 1 : 0);
+        put(o, "relais_cluster_redis_errors_total", "counter",
+            "Failed Redis connects, commands and scripts.");
+        val(o, "relais_cluster_redis_errors_total", NULL, cs.redis_errors);
+        put(o, "relais_cluster_redis_connects_total", "counter",
+            "Successful (re)connections to Redis.");
+        val(o, "relais_cluster_redis_connects_total", NULL, cs.redis_connects);
+        put(o, "relais_cluster_placements_total", "counter",
+            "Joins for rooms not held here, by where the room went.");
+        val(o, "relais_cluster_placements_total", "result=\"local\"", cs.located_local);
+        val(o, "relais_cluster_placements_total", "result=\"redirect\"", cs.located_remote);
+        val(o, "relais_cluster_placements_total", "result=\"unavailable\"", cs.unavailable);
+        put(o, "relais_cluster_rooms_lost_total", "counter",
+            "Rooms found claimed by another node after a Redis outage (participants sent there).");
+        val(o, "relais_cluster_rooms_lost_total", NULL, cs.rooms_lost);
+        put(o, "relais_cluster_nodes", "gauge", "Live nodes in the last view, this one included.");
+        val(o, "relais_cluster_nodes", NULL, (uint64_t)cs.live_nodes);
     }
 
     struct rusage ru;

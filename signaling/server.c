@@ -220,10 +220,18 @@ static int serve_file(struct lws *wsi, sig_server *srv, const char *uri) {
 
 static int http_request(struct lws *wsi, sig_server *srv, pss *p) {
     char uri[128] = "";
-    lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI);
+    int post = lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0;
+    lws_hdr_copy(wsi, uri, sizeof uri, post ? WSI_TOKEN_POST_URI : WSI_TOKEN_GET_URI);
     int status = HTTP_STATUS_OK;
     const char *ctype = "application/json";
-    if (strcmp(uri, "/health") == 0) {
+    if (strncmp(uri, "/admin/", 7) == 0) {
+        int code = 200;
+        p->http_body = admin_http(wsi, srv, uri, post, &code);
+        status = (unsigned)code;
+        p->http_len = p->http_body ? strlen(p->http_body) : 0;
+    } else if (post) {
+        return http_error(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED);
+    } else if (strcmp(uri, "/health") == 0) {
         int code = 200;
         p->http_body = link_health(srv, &code);
         status = code == 200 ? HTTP_STATUS_OK : HTTP_STATUS_SERVICE_UNAVAILABLE;

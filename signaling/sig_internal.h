@@ -122,6 +122,11 @@ void link_drain_events(sig_server *srv);
 void link_poll_signals(sig_server *srv);
 void link_start(sig_server *srv);
 void link_start_drain(sig_server *srv, int why, uint32_t deadline_s);
+/* Takes back a drain an admin asked for (not a signal's), before its deadline. */
+void link_stop_drain(sig_server *srv);
+
+/* admin_http.c: answers /admin/...; *status is the HTTP status. malloc'd JSON. */
+char *admin_http(struct lws *wsi, sig_server *srv, const char *uri, int post, int *status);
 /* /health: 200 or 503 and a JSON body (malloc'd). */
 char *link_health(sig_server *srv, int *status);
 
