@@ -3,7 +3,8 @@
  * JSON report, and exits non-zero when a threshold is crossed.
  *
  * Always bounded: at most LT_MAX_BOTS bots, at most LT_MAX_DURATION_S
- * seconds, only the URL given. */
+ * seconds, only the URLs given (and the ones the node redirects to), at most
+ * --max-reconnects attempts per bot. */
 #include <getopt.h>
 #include <glib.h>
 #include <signal.h>
@@ -22,14 +23,15 @@
 #define LT_MAX_BOTS 5000
 #define LT_MAX_DURATION_S 3600
 #define LT_MAX_WORKERS 64
-#define LT_CHECK_OFF -2.0 /* --max-delay-p99 off: not even --find-capacity's default */
+#define LT_CHECK_OFF -2.0      /* --max-delay-p99 off: not even --find-capacity's default */
+#define LT_MAX_RECONNECTS 1000 /* --max-reconnects at most: attempts stay bounded */
 
 typedef struct run {
     lt_opts o;
     int rooms, per_room, listeners, workers;
     double duration_s, ramp_per_s;
     const char *json_path;
-    double max_loss, max_delay_p99;
+    double max_loss, max_delay_p99, min_rejoined_s;
     int min_bots, quiet;
     int find_capacity, step;
     double hold_s;
@@ -59,7 +61,9 @@ static void usage(FILE *f) {
     fprintf(f,
             "Usage: relais-loadtest --url ws://HOST:PORT/ws [OPTION]...\n"
             "Simulated participants with real WebRTC media (Opus + VP8 over DTLS-SRTP).\n\n"
-            "  --url URL            the node's WebSocket URL (required)\n"
+            "  --url URL            the node's WebSocket URL (required, ws:// only); up to %d\n"
+            "                       times for a cluster's entry URLs: bot i starts at URL\n"
+            "                       i %% n, a reconnect goes on to the next one\n"
             "  --target T           relais (default) or janus: the URL is a Janus VideoRoom\n"
             "                       WebSocket API (e.g. ws://127.0.0.1:8188/), for comparisons\n"
             "  --profile NAME       meeting (rooms of 8, audio + 300k video, default),\n"
@@ -84,6 +88,12 @@ static void usage(FILE *f) {
             "                       (off: no delay check; the default with --target janus,\n"
             "                       which does not forward abs-send-time, so no delay is seen)\n"
             "  --min-bots N         exit 1 if fewer than N bots got media from everyone\n"
+            "  --max-reconnects N   reconnect attempts per bot after a lost node (default 20;\n"
+            "                       0 = never reconnect)\n"
+            "  --min-rejoined-within S  exit 1 unless every reconnect had media again within\n"
+            "                       S seconds and no bot is disconnected at the end\n"
+            "  --ping S             seconds between pings (default 20); a ping without pong\n"
+            "                       for 10 s is a dead node\n"
             "  --quiet              no live status line\n"
             "  --find-capacity      add bots in steps, hold each step, and stop at the first\n"
             "                       step whose loss, delay p99 or join failures cross the\n"
@@ -92,7 +102,7 @@ static void usage(FILE *f) {
             "  --step N             bots per step (default: one room)\n"
             "  --hold S             seconds each step is held and measured (default 10)\n"
             "  --help\n",
-            LT_MAX_DURATION_S);
+            LT_MAX_URLS, LT_MAX_DURATION_S);
 }
 
 static int parse_kbps(const char *s, int *out) {
@@ -146,7 +156,10 @@ static int parse_args(run *r, int argc, char **argv) {
         O_FIND,
         O_STEP,
         O_HOLD,
-        O_TARGET
+        O_TARGET,
+        O_MAX_RECONNECTS,
+        O_MIN_REJOINED,
+        O_PING
     };
     static const struct option opts[] = {
         {"url", 1, 0, O_URL},
@@ -174,6 +187,9 @@ static int parse_args(run *r, int argc, char **argv) {
         {"step", 1, 0, O_STEP},
         {"hold", 1, 0, O_HOLD},
         {"target", 1, 0, O_TARGET},
+        {"max-reconnects", 1, 0, O_MAX_RECONNECTS},
+        {"min-rejoined-within", 1, 0, O_MIN_REJOINED},
+        {"ping", 1, 0, O_PING},
         {0, 0, 0, 0},
     };
     /* The profile sets defaults that the other options then override. */
@@ -189,7 +205,12 @@ static int parse_args(run *r, int argc, char **argv) {
         const char *a = optarg;
         switch (c) {
         case O_URL:
-            r->o.url = a;
+            if (r->o.n_urls == LT_MAX_URLS) {
+                fprintf(stderr, "relais-loadtest: --url at most %d times\n", LT_MAX_URLS);
+                return -1;
+            }
+            if (!lt_url_supported(a)) goto bad;
+            r->o.urls[r->o.n_urls++] = a;
             break;
         case O_PROFILE:
             if (strcmp(a, "meeting") && strcmp(a, "lecture") && strcmp(a, "audio")) goto bad;
@@ -268,6 +289,20 @@ static int parse_args(run *r, int argc, char **argv) {
             if (strcmp(a, "relais") && strcmp(a, "janus")) goto bad;
             r->o.janus = strcmp(a, "janus") == 0;
             break;
+        case O_MAX_RECONNECTS:
+            r->o.max_reconnects = atoi(a);
+            if (r->o.max_reconnects < 0 || r->o.max_reconnects > LT_MAX_RECONNECTS) goto bad;
+            break;
+        case O_MIN_REJOINED:
+            r->min_rejoined_s = atof(a);
+            if (r->min_rejoined_s <= 0) goto bad;
+            break;
+        case O_PING: {
+            double p = atof(a);
+            if (p < 1 || p > 50) goto bad; /* the node drops connections idle for 60 s */
+            r->o.ping_us = (uint64_t)(p * 1e6);
+            break;
+        }
         default:
             fprintf(stderr, "relais-loadtest: unknown option or missing value: %s\n",
                     argv[optind - 1]);
@@ -278,7 +313,7 @@ static int parse_args(run *r, int argc, char **argv) {
         fprintf(stderr, "relais-loadtest: bad option value '%s' (see --help)\n", a ? a : "");
         return -1;
     }
-    if (!r->o.url || strncmp(r->o.url, "ws://", 5) != 0) {
+    if (r->o.n_urls == 0) {
         fprintf(stderr, "relais-loadtest: --url ws://HOST:PORT/ws is required\n");
         return -1;
     }
@@ -328,6 +363,7 @@ static void collect(run *r, report *rep, int final) {
         rx_totals_merge(&rep->audio, &s.audio);
         rx_totals_merge(&rep->video, &s.video);
         histogram_merge(&rep->join_us, &s.join_us);
+        lt_reconnects_merge(&rep->reconnects, &s.rc);
     }
 }
 
@@ -423,7 +459,8 @@ int main(int argc, char **argv) {
                     .height = 360,
                     .dtx = 1};
     r.rooms = 1, r.per_room = 8, r.duration_s = 30, r.ramp_per_s = 10;
-    r.max_loss = -1, r.max_delay_p99 = -1, r.min_bots = -1;
+    r.max_loss = -1, r.max_delay_p99 = -1, r.min_bots = -1, r.min_rejoined_s = -1;
+    r.o.ping_us = 20000000, r.o.max_reconnects = 20;
     int rc = parse_args(&r, argc, argv);
     if (rc != 0) return rc > 0 ? 0 : 2;
     log_set_level(LOG_WARN);
@@ -453,6 +490,8 @@ int main(int argc, char **argv) {
                 r.total_bots, r.rooms, r.per_room, r.listeners, r.duration_s, r.ramp_per_s);
     r.step_target = r.find_capacity ? r.step : r.total_bots;
     r.t0 = clock_now_us();
+    /* Set before the first bot exists (lt_worker_add_bot synchronizes). */
+    r.o.end_us = r.t0 + (uint64_t)(r.duration_s * 1e6);
     r.loop = g_main_loop_new(NULL, FALSE);
     guint interval = (guint)(1000.0 / r.ramp_per_s);
     g_timeout_add(interval ? interval : 1, ramp_tick, &r);
@@ -477,7 +516,9 @@ int main(int argc, char **argv) {
         bad = r.min_bots >= 0 && r.sustained < r.min_bots;
     } else {
         bad = report_check(&rep, r.max_loss, r.max_delay_p99, r.min_bots, why, sizeof why);
-        if (r.max_loss >= 0 || r.max_delay_p99 >= 0 || r.min_bots >= 0)
+        if (!bad && r.min_rejoined_s > 0)
+            bad = report_check_rejoin(&rep, r.min_rejoined_s, why, sizeof why);
+        if (r.max_loss >= 0 || r.max_delay_p99 >= 0 || r.min_bots >= 0 || r.min_rejoined_s > 0)
             printf("%s: %s\n", bad ? "FAIL" : "PASS", why);
     }
     audio_loop_free(al);

@@ -10,6 +10,7 @@ void report_init(report *r) {
     histogram_init(&r->join_us);
     rx_totals_init(&r->audio);
     rx_totals_init(&r->video);
+    lt_reconnects_init(&r->reconnects);
 }
 
 static report_failure *find_failure(report *r, const char *reason) {
@@ -48,6 +49,7 @@ void report_merge(report *dst, const report *src) {
     dst->bytes_sent += src->bytes_sent;
     rx_totals_merge(&dst->audio, &src->audio);
     rx_totals_merge(&dst->video, &src->video);
+    lt_reconnects_merge(&dst->reconnects, &src->reconnects);
 }
 
 /* Audio and video together. */
@@ -93,6 +95,28 @@ static void print_rx_row(FILE *f, const char *kind, const rx_totals *t, uint64_t
         rx_totals_loss_after_pct(t), t->duplicates, p50, p95, p99, rx_totals_jitter_ms(t), gap);
 }
 
+/* "  reconnects 0", or the reasons seen, attempts, failover p50/max and the
+ * bots left disconnected. */
+static void print_reconnects(const lt_reconnects *rc, FILE *f) {
+    fprintf(f, "  reconnects %" PRIu64, rc->count);
+    if (rc->count == 0 && rc->disconnected == 0) {
+        fprintf(f, "\n");
+        return;
+    }
+    const char *sep = " (";
+    for (int i = 0; i < LT_RC__COUNT; i++) {
+        if (!rc->by_reason[i]) continue;
+        fprintf(f, "%s%s %" PRIu64, sep, lt_rc_reason_name((lt_rc_reason)i), rc->by_reason[i]);
+        sep = ", ";
+    }
+    char p50[24], max[24];
+    fprintf(f,
+            "%s, %" PRIu64 " attempts, failover p50 %s ms, max %s ms, %" PRIu64
+            " disconnected at end\n",
+            rc->count ? ")" : "", rc->attempts, q_ms(p50, sizeof p50, &rc->failover_us, 0.50),
+            q_ms(max, sizeof max, &rc->failover_us, 1.0), rc->disconnected);
+}
+
 void report_print_table(const report *r, FILE *f) {
     char p50[24], p99[24], max[24];
     fprintf(f, "relais-loadtest results, %.1f s\n", (double)r->duration_us / 1e6);
@@ -110,6 +134,7 @@ void report_print_table(const report *r, FILE *f) {
     fprintf(f, "  sent       %" PRIu64 " packets, %.0f pps, %.0f kbps\n", r->packets_sent,
             per_s(r->packets_sent, r->duration_us),
             per_s(r->bytes_sent, r->duration_us) * 8 / 1000);
+    print_reconnects(&r->reconnects, f);
     fprintf(f, "\n");
     /* Group titles centred over their columns (15 and 23 wide). */
     fprintf(f, "  %-6s %7s %11s %9s %15s %6s %23s %7s %9s\n", "", "", "", "", "loss %    ", "",
@@ -165,6 +190,16 @@ static json_t *j_rx(const rx_totals *t, uint64_t duration_us) {
     return o;
 }
 
+static json_t *j_reconnects(const lt_reconnects *rc) {
+    json_t *reasons = json_object();
+    for (int i = 0; reasons && i < LT_RC__COUNT; i++)
+        json_object_set_new(reasons, lt_rc_reason_name((lt_rc_reason)i),
+                            json_integer((json_int_t)rc->by_reason[i]));
+    return json_pack("{s:I, s:I, s:o, s:o, s:I}", "count", (json_int_t)rc->count, "attempts",
+                     (json_int_t)rc->attempts, "by_reason", reasons, "failover_ms",
+                     j_hist(&rc->failover_us), "disconnected", (json_int_t)rc->disconnected);
+}
+
 char *report_to_json(const report *r) {
     json_t *failures = json_object();
     for (int i = 0; failures && i < r->n_failures; i++)
@@ -182,6 +217,10 @@ char *report_to_json(const report *r) {
         j_round(per_s(r->bytes_sent, r->duration_us) * 8 / 1000, 10.0), "received",
         j_rx(&all, r->duration_us), "audio", j_rx(&r->audio, r->duration_us), "video",
         j_rx(&r->video, r->duration_us));
+    if (root && json_object_set_new(root, "reconnects", j_reconnects(&r->reconnects)) != 0) {
+        json_decref(root);
+        root = NULL;
+    }
     if (!root) return NULL;
     char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
     json_decref(root);
@@ -233,6 +272,28 @@ int report_check(const report *r, double max_loss_pct, double max_delay_p99_ms, 
     return 0;
 }
 
+int report_check_rejoin(const report *r, double within_s, char *why, size_t whylen) {
+    char tmp[1];
+    if (!why || whylen == 0) {
+        why = tmp;
+        whylen = sizeof tmp;
+    }
+    const lt_reconnects *rc = &r->reconnects;
+    if (rc->disconnected > 0) {
+        snprintf(why, whylen, "%" PRIu64 " bots disconnected at the end (--min-rejoined-within %g)",
+                 rc->disconnected, within_s);
+        return 1;
+    }
+    double slowest = (double)rc->failover_us.max / 1e6;
+    if (rc->failover_us.count > 0 && slowest > within_s) {
+        snprintf(why, whylen, "slowest failover %.3f s above --min-rejoined-within %g s", slowest,
+                 within_s);
+        return 1;
+    }
+    snprintf(why, whylen, "%" PRIu64 " reconnects, all rejoined within %g s", rc->count, within_s);
+    return 0;
+}
+
 int report_progress_line(const report *cur, const report *prev, char *buf, size_t len) {
     rx_totals now;
     received(cur, &now);
@@ -246,11 +307,11 @@ int report_progress_line(const report *cur, const report *prev, char *buf, size_
     }
     char p99[24];
     return snprintf(buf, len,
-                    "[%6.1fs] bots %" PRIu64 "/%" PRIu64 " connected, %" PRIu64
-                    " failed | sent %.0f pps | recv %.0f pps | loss %.2f%% (after %.2f%%) | "
+                    "[%6.1fs] bots %" PRIu64 "/%" PRIu64 " connected, %" PRIu64 " failed, %" PRIu64
+                    " reconnecting | sent %.0f pps | recv %.0f pps | loss %.2f%% (after %.2f%%) | "
                     "delay p99 %s ms",
                     (double)cur->duration_us / 1e6, cur->bots_connected, cur->bots_requested,
-                    cur->bots_failed, per_s(sent, interval), per_s(now.packets, interval),
-                    rx_totals_loss_before_pct(&now), rx_totals_loss_after_pct(&now),
-                    q_ms(p99, sizeof p99, &now.delay_us, 0.99));
+                    cur->bots_failed, cur->reconnects.reconnecting, per_s(sent, interval),
+                    per_s(now.packets, interval), rx_totals_loss_before_pct(&now),
+                    rx_totals_loss_after_pct(&now), q_ms(p99, sizeof p99, &now.delay_us, 0.99));
 }

@@ -18,7 +18,13 @@
  *     "sent": { "packets": n, "bytes": n, "pps": x, "kbps": x },
  *     "received": <rx>,       audio and video together
  *     "audio": <rx>,
- *     "video": <rx>
+ *     "video": <rx>,
+ *     "reconnects": { "count": n, "attempts": n,
+ *                     "by_reason": { "ws-closed": n, "shutting-down": n,
+ *                                    "transport-failed": n, "moving": n,
+ *                                    "cluster-unavailable": n, "ping-timeout": n },
+ *                     "failover_ms": <hist>,   failure noticed -> media again
+ *                     "disconnected": n }      bots not rejoined at the end
  *   }
  *   <hist> = { "count", "min", "mean", "p50", "p95", "p99", "max" }
  *   <rx>   = { "streams" (offered), "streams_with_media" (>= 1 packet), "packets", "bytes", "pps",
@@ -34,6 +40,7 @@
 #include <stdio.h>
 
 #include "loadtest/histogram.h"
+#include "loadtest/reconnect.h"
 #include "loadtest/rx_stats.h"
 
 #define REPORT_MAX_FAILURES 16 /* distinct reasons; more are counted as "other" */
@@ -55,6 +62,7 @@ typedef struct report {
     histogram join_us;
     uint64_t packets_sent, bytes_sent;
     rx_totals audio, video;
+    lt_reconnects reconnects; /* loadtest/reconnect.h */
 } report;
 
 /* Empties r. */
@@ -86,8 +94,14 @@ char *report_to_json(const report *r);
 int report_check(const report *r, double max_loss_pct, double max_delay_p99_ms, int min_bots,
                  char *why, size_t whylen);
 
+/* --min-rejoined-within: 0 when every reconnect brought media again within
+ * within_s seconds and no bot is disconnected at the end (also when nothing
+ * reconnected), else 1. One line without a newline goes into why (if
+ * whylen > 0). */
+int report_check_rejoin(const report *r, double within_s, char *why, size_t whylen);
+
 /* Formats the live status line (no newline) into buf: elapsed time, bots
- * connected/requested and failed, packets per second sent and received,
+ * connected/requested, failed and reconnecting, packets per second sent and received,
  * loss before and after recovery, delay p99. Rates, loss and delay are over
  * the time since `prev` (the report of the previous line, e.g. one second
  * ago), or over the whole run if prev is NULL. Returns what snprintf

@@ -1,6 +1,6 @@
 /* Unit tests for loadtest/report: the failure table, merging, the JSON
  * document (parsed back with jansson), the human table, the thresholds of
- * report_check and the live progress line. */
+ * report_check and report_check_rejoin, and the live progress line. */
 #include "loadtest/report.h"
 #include "tests/test.h"
 
@@ -53,6 +53,22 @@ static void fill(report *x) {
         histogram_record(&v->frame_gap_us, 40 * MS);
 }
 
+/* 6 reconnects (4 ws-closed, 1 moving, 1 shutting-down) in 9 attempts; 5
+ * came back after 1, 2, 3, 4 and 10 s, one bot is still disconnected. */
+static void add_reconnects(report *x) {
+    lt_reconnects *rc = &x->reconnects;
+    rc->count = 6;
+    rc->by_reason[LT_RC_WS_CLOSED] = 4;
+    rc->by_reason[LT_RC_MOVING] = 1;
+    rc->by_reason[LT_RC_SHUTTING_DOWN] = 1;
+    rc->attempts = 9;
+    rc->reconnecting = 1;
+    rc->disconnected = 1;
+    const uint64_t s[] = {1, 2, 3, 4, 10};
+    for (int i = 0; i < 5; i++)
+        histogram_record(&rc->failover_us, s[i] * SEC);
+}
+
 static void test_failures_table(void) {
     report_init(&r);
     report_add_failures(&r, "ice", 1);
@@ -102,6 +118,19 @@ static void test_merge(void) {
     ASSERT_EQ(r.audio.lost_after, 20);
     ASSERT_EQ(r.video.delay_us.count, 40000);
     ASSERT_EQ(r.packets_sent, 60000);
+
+    fill(&r);
+    fill(&prev);
+    add_reconnects(&r);
+    prev.reconnects.count = 1;
+    prev.reconnects.by_reason[LT_RC_PING_TIMEOUT] = 1;
+    prev.reconnects.disconnected = 1;
+    report_merge(&r, &prev);
+    ASSERT_EQ(r.reconnects.count, 7);
+    ASSERT_EQ(r.reconnects.by_reason[LT_RC_WS_CLOSED], 4);
+    ASSERT_EQ(r.reconnects.by_reason[LT_RC_PING_TIMEOUT], 1);
+    ASSERT_EQ(r.reconnects.disconnected, 2);
+    ASSERT_EQ(r.reconnects.failover_us.count, 5);
 }
 
 static double num(json_t *root, const char *path) {
@@ -186,7 +215,42 @@ static void test_json(void) {
                 json_is_number(json_object_get(json_object_get(rx, "frame_gap_ms"), hist_keys[i])));
         }
     }
-    ASSERT_EQ(json_object_size(root), 8);
+    ASSERT_EQ(json_object_size(root), 9);
+    /* No reconnects: zeros, every reason present. */
+    json_t *rc = json_object_get(root, "reconnects");
+    ASSERT(json_is_object(rc));
+    ASSERT(num(root, "reconnects.count") == 0);
+    ASSERT(num(root, "reconnects.failover_ms.count") == 0);
+    ASSERT_EQ(json_object_size(json_object_get(rc, "by_reason")), 6);
+    json_decref(root);
+
+    /* With reconnects: exact keys and values. */
+    add_reconnects(&r);
+    s = report_to_json(&r);
+    root = json_loads(s, 0, &err);
+    ASSERT(root != NULL);
+    free(s);
+    rc = json_object_get(root, "reconnects");
+    const char *rc_keys[] = {"count", "attempts", "by_reason", "failover_ms", "disconnected"};
+    ASSERT_EQ(json_object_size(rc), 5);
+    for (size_t i = 0; i < 5; i++)
+        ASSERT(json_object_get(rc, rc_keys[i]) != NULL);
+    ASSERT(num(root, "reconnects.count") == 6);
+    ASSERT(num(root, "reconnects.attempts") == 9);
+    ASSERT(num(root, "reconnects.disconnected") == 1);
+    ASSERT(num(root, "reconnects.by_reason.ws-closed") == 4);
+    ASSERT(num(root, "reconnects.by_reason.shutting-down") == 1);
+    ASSERT(num(root, "reconnects.by_reason.transport-failed") == 0);
+    ASSERT(num(root, "reconnects.by_reason.moving") == 1);
+    ASSERT(num(root, "reconnects.by_reason.cluster-unavailable") == 0);
+    ASSERT(num(root, "reconnects.by_reason.ping-timeout") == 0);
+    ASSERT(num(root, "reconnects.failover_ms.count") == 5);
+    ASSERT(num(root, "reconnects.failover_ms.min") == 1000.0);
+    ASSERT(num(root, "reconnects.failover_ms.max") == 10000.0);
+    ASSERT(num(root, "reconnects.failover_ms.mean") == 4000.0);
+    ASSERT(fabs(num(root, "reconnects.failover_ms.p50") - 3000.0) <= 3000.0 / 128);
+    for (size_t i = 0; i < sizeof hist_keys / sizeof hist_keys[0]; i++)
+        ASSERT(json_is_number(json_object_get(json_object_get(rc, "failover_ms"), hist_keys[i])));
     json_decref(root);
 
     /* An empty report is valid JSON too. */
@@ -217,6 +281,17 @@ static void test_table(void) {
     ASSERT(strstr(buf, "audio") != NULL);
     ASSERT(strstr(buf, "video") != NULL);
     ASSERT(strstr(buf, "  0.500   0.100") != NULL); /* audio loss before / after */
+    ASSERT(strstr(buf, "  reconnects 0\n") != NULL);
+    free(buf);
+
+    add_reconnects(&r);
+    f = open_memstream(&buf, &len);
+    ASSERT(f != NULL);
+    report_print_table(&r, f);
+    fclose(f);
+    fputs(buf, stdout);
+    ASSERT(strstr(buf, "  reconnects 6 (ws-closed 4, shutting-down 1, moving 1), 9 attempts, "
+                       "failover p50 2998.3 ms, max 10000.0 ms, 1 disconnected at end\n") != NULL);
     free(buf);
 }
 
@@ -251,6 +326,25 @@ static void test_check(void) {
     ASSERT(strstr(why, "no delay measured") != NULL);
 }
 
+static void test_check_rejoin(void) {
+    char why[128];
+    /* Nothing reconnected: holds. */
+    fill(&r);
+    ASSERT_EQ(report_check_rejoin(&r, 5, why, sizeof why), 0);
+    ASSERT_STR_EQ(why, "0 reconnects, all rejoined within 5 s");
+    /* A bot still disconnected fails whatever the times. */
+    add_reconnects(&r);
+    ASSERT_EQ(report_check_rejoin(&r, 60, why, sizeof why), 1);
+    ASSERT_STR_EQ(why, "1 bots disconnected at the end (--min-rejoined-within 60)");
+    /* All back: the slowest one (the exact max, 10 s) decides. */
+    r.reconnects.disconnected = 0;
+    ASSERT_EQ(report_check_rejoin(&r, 10, why, sizeof why), 0);
+    ASSERT_STR_EQ(why, "6 reconnects, all rejoined within 10 s");
+    ASSERT_EQ(report_check_rejoin(&r, 9.5, why, sizeof why), 1);
+    ASSERT_STR_EQ(why, "slowest failover 10.000 s above --min-rejoined-within 9.5 s");
+    ASSERT_EQ(report_check_rejoin(&r, 9.5, NULL, 0), 1);
+}
+
 static void test_progress(void) {
     char line[256];
     fill(&prev);
@@ -267,18 +361,22 @@ static void test_progress(void) {
         histogram_record(&r.audio.delay_us, 50 * MS);
     report_progress_line(&r, &prev, line, sizeof line);
     puts(line);
-    ASSERT_STR_EQ(line, "[  11.0s] bots 97/100 connected, 3 failed | sent 3000 pps | recv 1000 pps "
-                        "| loss 1.00% (after 0.50%) | delay p99 49.9 ms");
+    ASSERT_STR_EQ(line, "[  11.0s] bots 97/100 connected, 3 failed, 0 reconnecting | sent 3000 pps "
+                        "| recv 1000 pps | loss 1.00% (after 0.50%) | delay p99 49.9 ms");
 
     /* Over the whole run. */
     report_progress_line(&prev, NULL, line, sizeof line);
-    ASSERT_STR_EQ(line, "[  10.0s] bots 97/100 connected, 3 failed | sent 3000 pps | recv 3000 pps "
-                        "| loss 0.17% (after 0.03%) | delay p99 20.1 ms");
+    ASSERT_STR_EQ(line, "[  10.0s] bots 97/100 connected, 3 failed, 0 reconnecting | sent 3000 pps "
+                        "| recv 3000 pps | loss 0.17% (after 0.03%) | delay p99 20.1 ms");
 
     /* Nothing new: no rates, no delay. */
     report_progress_line(&prev, &prev, line, sizeof line);
-    ASSERT_STR_EQ(line, "[  10.0s] bots 97/100 connected, 3 failed | sent 0 pps | recv 0 pps "
-                        "| loss 0.00% (after 0.00%) | delay p99 - ms");
+    ASSERT_STR_EQ(line, "[  10.0s] bots 97/100 connected, 3 failed, 0 reconnecting | sent 0 pps "
+                        "| recv 0 pps | loss 0.00% (after 0.00%) | delay p99 - ms");
+    /* Bots on their way back are shown. */
+    add_reconnects(&prev);
+    report_progress_line(&prev, &prev, line, sizeof line);
+    ASSERT(strstr(line, "3 failed, 1 reconnecting |") != NULL);
     /* Truncation returns the full length like snprintf. */
     int n = report_progress_line(&prev, &prev, line, 10);
     ASSERT(n > 10);
@@ -291,6 +389,7 @@ int main(void) {
     RUN_TEST(test_json);
     RUN_TEST(test_table);
     RUN_TEST(test_check);
+    RUN_TEST(test_check_rejoin);
     RUN_TEST(test_progress);
     TEST_DONE();
 }
