@@ -1,8 +1,9 @@
-// The Relais web app: pre-join screen, call screen, controls.
+// The Relais web app: pre-join screen, call screen, controls, and staying in
+// the meeting when the node changes (cluster redirects, reconnecting).
 // protocol.js speaks to the node, call.js owns the PeerConnections, ui.js the
 // DOM. Test hooks: window.relais (see web-client/README.md).
 
-import { Connection, defaultUrl } from './protocol.js';
+import { Connection, ProtocolError, defaultUrl, redirectTarget } from './protocol.js';
 import { Call } from './call.js';
 import { initLanguage, setLanguage, t } from './i18n.js';
 import {
@@ -12,7 +13,26 @@ import {
 const NETWORK_CHECK_MS = 5000;
 const NAME_KEY = 'relais.name';
 
-const wsUrl = defaultUrl(location);
+// Reconnecting (docs/protocol.md, "Reconnecting"): waits between attempts,
+// the last one repeating, each ±20 % so that the clients of a node that went
+// away do not all come back in the same instant.
+const BACKOFF_MS = [500, 1000, 2000, 4000, 5000];
+const JITTER = 0.2;
+const GIVE_UP_MS = 120000;
+// `redirect`s followed in a row without a `joined` (a loop between nodes).
+const MAX_REDIRECTS = 3;
+// Failures another attempt cannot fix; they end the attempts at once.
+const PERMANENT = new Set(['bad-room', 'bad-name', 'protocol-version', 'bad-message', 'unknown-type', 'bad-json',
+  'bad-redirect']);
+// On the first join only these are retried: the cluster could not place the
+// room yet, or the node is stopping (the entry URL may lead to another).
+const RETRY_ON_JOIN = new Set(['cluster-unavailable', 'shutting-down']);
+const TRANSPORT = new Set(['server-unreachable', 'connection-lost', 'timeout']);
+
+// Always the URL the page started with (a load balancer, say): reconnecting
+// goes there, never to a node a redirect named, which may be the one that
+// went away.
+const entryUrl = defaultUrl(location);
 const support = {
   rtc: typeof RTCPeerConnection === 'function',
   gum: !!(navigator.mediaDevices && navigator.mediaDevices.getUserMedia),
@@ -23,8 +43,12 @@ const support = {
 // plus a screen track while sharing.
 const local = { stream: null, microphone: null, camera: null, screen: null, micOn: true, camOn: true, mediaCode: '' };
 
-let conn = null; // protocol Connection while joining/joined
+let conn = null; // the joined protocol Connection
+let pending = null; // a Connection being opened or joining (its events are ignored)
 let call = null; // Call while joined
+let session = 0; // bumped by every join/reconnect run and by leave: older runs stop
+let selfId = null; // participant id of the self tile (kept while reconnecting)
+let republishing = false; // a failed publish connection is being rebuilt
 let room = '';
 let name = '';
 let remoteMedia = new Map(); // participant -> {microphone, camera, screen} tracks
@@ -37,7 +61,13 @@ const relais = {
   state: 'prejoin',
   you: null,
   participants: new Map(), // id -> {id, name, tracks}
-  wsUrl,
+  wsUrl: entryUrl, // the entry URL (kept for older tests)
+  entryUrl,
+  nodeUrl: null, // the WebSocket URL of the node we are joined at
+  redirects: 0, // redirects followed
+  reconnects: 0, // successful rejoins after a lost session
+  reconnectAttempts: 0, // connection attempts while reconnecting or moving
+  reconnectGiveUpMs: GIVE_UP_MS, // tests shorten it; read when a run starts
   async stats() {
     return call ? call.stats() : [];
   },
@@ -68,7 +98,10 @@ function init() {
     $('enable-audio').hidden = true;
     tiles.playAll();
   });
+  $('retry').addEventListener('click', () => startReconnect());
   window.addEventListener('pagehide', () => {
+    session++;
+    if (pending) pending.close();
     if (conn) conn.leave();
   });
   prefill();
@@ -127,7 +160,7 @@ async function checkNetwork() {
   const ok = await new Promise((resolve) => {
     let ws;
     try {
-      ws = new WebSocket(wsUrl);
+      ws = new WebSocket(entryUrl);
     } catch {
       resolve(false);
       return;
@@ -204,7 +237,7 @@ function validName(s) {
 // ---- joining ----------------------------------------------------------------
 
 async function join() {
-  if (relais.state === 'joining' || relais.state === 'joined') return;
+  if (['joining', 'joined', 'reconnecting'].includes(relais.state)) return;
   const r = $('room').value.trim();
   const n = $('name').value.trim();
   if (!r || !n) return showError('missing-fields');
@@ -225,21 +258,7 @@ async function join() {
   showInfo('status.joining', { room });
   setControl('join', 'prejoin.joining', { disabled: true });
   if (!mediaLive()) await acquireMedia();
-
-  const c = new Connection(wsUrl);
-  conn = c;
-  try {
-    await c.connect();
-    listen(c);
-    const joined = await c.join(room, name);
-    if (conn !== c) return;
-    onJoined(joined);
-  } catch (e) {
-    if (conn !== c) return;
-    c.close();
-    conn = null;
-    failJoin(e.code || 'connection-lost', e.message);
-  }
+  run('join', entryUrl);
 }
 
 function rememberRoom(r) {
@@ -256,7 +275,120 @@ function failJoin(code, message) {
   showError(code, message);
 }
 
-// Node events of one connection.
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// The wait before attempt `n` (0-based) of a run.
+function backoff(n) {
+  const base = BACKOFF_MS[Math.min(n, BACKOFF_MS.length - 1)];
+  return Math.round(base * (1 + (Math.random() * 2 - 1) * JITTER));
+}
+
+// One run of attempts to get into `room`:
+//   'join'      the user pressed Join; only a busy cluster is retried
+//   'reconnect' the session was lost; every attempt goes to the entry URL
+//   'move'      a `moving` redirect: first to its url, then like 'reconnect'
+// `inRow` counts the redirects already followed without a `joined`.
+async function run(mode, firstUrl, inRow = 0) {
+  const token = ++session;
+  const giveUpAt = Date.now() + relais.reconnectGiveUpMs;
+  let url = firstUrl;
+  let lastError = null;
+  for (let attempt = 0; ; attempt++) {
+    // A reconnect waits before its first attempt too: all clients of a node
+    // that went away notice at the same moment.
+    const wait = mode === 'reconnect' ? backoff(attempt) : attempt > 0 ? backoff(attempt - 1) : 0;
+    if (wait > 0) {
+      if (Date.now() + wait > giveUpAt) return giveUp(mode, lastError);
+      await sleep(wait);
+      if (token !== session) return;
+    }
+    if (mode !== 'join') relais.reconnectAttempts++;
+    let result;
+    try {
+      result = await connectAndJoin(url, token, inRow);
+    } catch (e) {
+      if (token !== session) return;
+      lastError = e;
+      if (!retryable(mode, e)) return fail(mode, e);
+      if (mode === 'join') {
+        showError(e.code || 'connection-lost', e.message);
+        showInfo('status.joinRetry', { room }); // data-code keeps the reason
+      }
+      url = entryUrl;
+      inRow = 0;
+      continue;
+    }
+    if (token !== session) {
+      result.c.leave();
+      return;
+    }
+    onJoined(result.c, result.joined, mode);
+    return;
+  }
+}
+
+function retryable(mode, e) {
+  const code = e && e.code;
+  if (mode === 'join') return RETRY_ON_JOIN.has(code) || (e.viaRedirect === true && TRANSPORT.has(code));
+  return !PERMANENT.has(code);
+}
+
+// Opens a connection to `firstUrl`, joins and follows redirects. Resolves
+// with {c, joined}; rejects with a ProtocolError whose `viaRedirect` tells
+// whether the failing URL came from a redirect rather than the entry URL.
+async function connectAndJoin(firstUrl, token, inRow) {
+  let url = firstUrl;
+  for (;;) {
+    const c = new Connection(url);
+    pending = c;
+    let reply;
+    try {
+      await c.connect();
+      if (token !== session) throw new ProtocolError('connection-lost', 'cancelled');
+      listen(c);
+      reply = await c.join(room, name);
+    } catch (e) {
+      c.close();
+      if (pending === c) pending = null;
+      if (e && typeof e === 'object') e.viaRedirect = url !== entryUrl;
+      throw e;
+    }
+    if (pending === c) pending = null;
+    if (reply.type === 'joined') return { c, joined: reply };
+    c.close(); // the node closes it as well, right after the redirect
+    const next = redirectTarget(reply);
+    if (!next) throw new ProtocolError('bad-redirect', `redirect to ${JSON.stringify(reply.url)}`, 'join');
+    if (inRow >= MAX_REDIRECTS) {
+      throw new ProtocolError('too-many-redirects', `more than ${MAX_REDIRECTS} redirects without joining`, 'join');
+    }
+    inRow++;
+    relais.redirects++;
+    url = next;
+  }
+}
+
+// A run ended with an error no further attempt can fix.
+function fail(mode, e) {
+  const code = (e && e.code) || 'connection-lost';
+  if (mode === 'join') return failJoin(code, e && e.message);
+  teardown();
+  setState('error');
+  showError(code, e && e.message);
+  $('join').focus();
+}
+
+// A run used up its time. The first join goes back to the pre-join page
+// (Join is the way to try again); a lost call keeps its screen and local
+// media and offers "Try again".
+function giveUp(mode, e) {
+  if (mode === 'join') return failJoin((e && e.code) || 'connection-lost', e && e.message);
+  setState('error');
+  showError('reconnect-failed', e && e.message);
+  $('retry').hidden = false;
+  $('retry').focus();
+}
+
+// Node events of one connection; only the joined one's are handled.
 function listen(c) {
   const on = (type, fn) => c.addEventListener(type, (e) => {
     if (conn === c) fn(e.detail);
@@ -265,6 +397,7 @@ function listen(c) {
   on('participant-updated', (m) => m.participant && upsertParticipant(m.participant, false));
   on('participant-left', (m) => m.participant && removeParticipant(String(m.participant.id)));
   on('subscribe-offer', (m) => call && call.handleOffer(m));
+  on('redirect', (m) => moved(m));
   on('error', (m) => {
     if (m.fatal) fatalCode = m.code;
     showError(m.code, m.message);
@@ -272,15 +405,31 @@ function listen(c) {
   on('close', () => connectionLost());
 }
 
-function onJoined(msg) {
+function onJoined(c, msg, mode) {
+  // Where focus was before the call screen changes: a rejoin must not move
+  // it, unless it was on "Try again", which goes away.
+  const moveFocus = mode === 'join' || [null, document.body, $('retry')].includes(document.activeElement);
+  conn = c;
+  fatalCode = '';
+  republishing = false;
+  relais.nodeUrl = c.url;
   relais.you = String(msg.you);
   relais.participants.clear();
-  call = new Call(conn, msg.iceServers);
-  call.addEventListener('remote-media', (e) => {
+  remoteMedia = new Map();
+  if (mode === 'reconnect') relais.reconnects++;
+  // The others' tiles (and our old self tile) are rebuilt from `joined`:
+  // every id is new after a rejoin.
+  tiles.clear();
+  selfId = relais.you;
+  $('retry').hidden = true;
+  const cl = new Call(conn, msg.iceServers);
+  call = cl;
+  cl.addEventListener('remote-media', (e) => {
+    if (cl !== call) return;
     remoteMedia = e.detail.media;
     refreshMedia();
   });
-  call.addEventListener('failed', (e) => showError(e.detail.code, e.detail.message));
+  cl.addEventListener('failed', (e) => mediaFailed(cl, e.detail));
   setState('joined');
   showScreen('call');
   setControl('join', 'prejoin.join');
@@ -288,14 +437,85 @@ function onJoined(msg) {
   updateSelfTile();
   updateControls();
   for (const p of Array.isArray(msg.participants) ? msg.participants : []) upsertParticipant(p, false);
-  if (local.mediaCode) showError(local.mediaCode);
+  if (mode !== 'join') showInfo('status.reconnected', { room });
+  else if (local.mediaCode) showError(local.mediaCode);
   else showInfo('status.joined', { room });
-  if ($('mic').disabled) $('leave').focus();
-  else $('mic').focus();
-  const tracks = { microphone: local.microphone, camera: local.camera };
-  call.start(tracks, local.stream).catch((e) => showError(e.code || 'publish-failed', e.message));
+  if (moveFocus) {
+    if ($('mic').disabled) $('leave').focus();
+    else $('mic').focus();
+  }
+  // Mute state first, so that the others never see a muted source unmuted
+  // for a moment after a rejoin.
   if (local.microphone && !local.micOn) conn.mute('microphone', true);
   if (local.camera && !local.camOn) conn.mute('camera', true);
+  const tracks = { microphone: local.microphone, camera: local.camera, screen: local.screen };
+  cl.start(tracks, local.stream).catch((e) => {
+    if (cl === call) showError(e.code || 'publish-failed', e.message);
+  });
+}
+
+// A PeerConnection of the current call went `failed`. The publish side gets
+// one rebuild (a fresh `publish`); if that does not connect, or the
+// subscribe side failed (only a new session gives a new one), rejoin.
+function mediaFailed(cl, d) {
+  if (cl !== call || relais.state !== 'joined') return;
+  if (d.code !== 'media-failed') {
+    showError(d.code, d.message);
+    return;
+  }
+  if (d.pc === 'publish' && !republishing) {
+    republishing = true;
+    const tracks = { microphone: local.microphone, camera: local.camera, screen: local.screen };
+    cl.republish(tracks, local.stream).then(() => {
+      if (cl === call) republishing = false;
+    }, () => {
+      if (cl === call) startReconnect();
+    });
+    return;
+  }
+  startReconnect();
+}
+
+// The session is gone, media stays: both PeerConnections and the WebSocket
+// are closed, the others' tiles removed, the self view kept.
+function closeSession() {
+  if (call) call.close();
+  call = null;
+  if (conn) conn.leave(); // if it is still open, the node drops us at once
+  conn = null;
+  republishing = false;
+  relais.you = null;
+  relais.participants.clear();
+  remoteMedia = new Map();
+  tiles.removeOthers(selfId);
+  $('enable-audio').hidden = true;
+}
+
+// Lost session (WebSocket closed, `shutting-down`, media failed, or "Try
+// again"): rejoin through the entry URL, keeping local media and mute state.
+function startReconnect() {
+  if (relais.state === 'reconnecting') return;
+  closeSession();
+  setState('reconnecting');
+  $('retry').hidden = true;
+  showInfo('status.reconnecting');
+  run('reconnect', entryUrl);
+}
+
+// `redirect` to a joined participant (reason `moving` or `conflict`): the
+// room now lives at its url; set up both PeerConnections afresh there.
+function moved(m) {
+  const url = redirectTarget(m);
+  if (!url) {
+    startReconnect();
+    return;
+  }
+  closeSession();
+  relais.redirects++;
+  setState('reconnecting');
+  $('retry').hidden = true;
+  showInfo('status.moving');
+  run('move', url, 1);
 }
 
 // ---- participants and tiles -------------------------------------------------
@@ -356,19 +576,19 @@ function refreshParticipantMedia(id) {
 }
 
 function updateSelfTile() {
-  if (!relais.you) return;
-  tiles.upsert(relais.you, 'camera', {
+  if (!selfId) return;
+  tiles.upsert(selfId, 'camera', {
     name,
     self: true,
     micMuted: !local.microphone || !local.micOn,
     camMuted: !local.camera || !local.camOn,
   });
-  tiles.setTracks(relais.you, 'camera', [local.camera]);
+  tiles.setTracks(selfId, 'camera', [local.camera]);
   if (local.screen) {
-    tiles.upsert(relais.you, 'screen', { name, self: true, micMuted: true, camMuted: false });
-    tiles.setTracks(relais.you, 'screen', [local.screen]);
+    tiles.upsert(selfId, 'screen', { name, self: true, micMuted: true, camMuted: false });
+    tiles.setTracks(selfId, 'screen', [local.screen]);
   } else {
-    tiles.remove(relais.you, 'screen');
+    tiles.remove(selfId, 'screen');
   }
 }
 
@@ -391,28 +611,34 @@ function audioBlocked() {
 
 // ---- controls ---------------------------------------------------------------
 
+// The call screen is up: joined, reconnecting, or given up with "Try again".
+// Mute and camera work all that time; a rejoin announces their state.
+function inCall() {
+  return !$('call').hidden;
+}
+
 function toggleMic() {
-  if (!local.microphone || relais.state !== 'joined') return;
+  if (!local.microphone || !inCall()) return;
   local.micOn = !local.micOn;
   local.microphone.enabled = local.micOn;
-  conn.mute('microphone', !local.micOn);
+  if (conn && relais.state === 'joined') conn.mute('microphone', !local.micOn);
   updateSelfTile();
   updateControls();
 }
 
 function toggleCam() {
-  if (!local.camera || relais.state !== 'joined') return;
+  if (!local.camera || !inCall()) return;
   local.camOn = !local.camOn;
   local.camera.enabled = local.camOn;
-  conn.mute('camera', !local.camOn);
+  if (conn && relais.state === 'joined') conn.mute('camera', !local.camOn);
   updateSelfTile();
   updateControls();
 }
 
 // getDisplayMedia must be called directly in the click (user activation).
 async function toggleScreen() {
+  if (local.screen) return stopScreen(); // also while reconnecting
   if (relais.state !== 'joined') return;
-  if (local.screen) return stopScreen();
   if (!navigator.mediaDevices || !navigator.mediaDevices.getDisplayMedia) return showError('screen-unsupported');
   let stream;
   try {
@@ -456,21 +682,20 @@ async function stopScreen() {
 // ---- leaving ------------------------------------------------------------------
 
 function teardown() {
-  if (call) call.close();
-  call = null;
-  conn = null;
-  relais.you = null;
-  relais.participants.clear();
-  remoteMedia = new Map();
+  closeSession();
   tiles.clear();
-  $('enable-audio').hidden = true;
+  selfId = null;
+  $('retry').hidden = true;
   showScreen('prejoin');
   setControl('join', 'prejoin.join');
 }
 
+// Also while reconnecting or after giving up: stops the attempts.
 function leave() {
-  if (!conn) return;
-  conn.leave();
+  if (!inCall()) return;
+  session++;
+  if (pending) pending.close();
+  pending = null;
   teardown();
   stopLocalMedia();
   setCheck('camera', 'pending');
@@ -480,12 +705,17 @@ function leave() {
   $('join').focus();
 }
 
+// The joined WebSocket closed without our `leave`. A fatal error other than
+// `shutting-down` (too-large, protocol-version, rate-limited) would come
+// back on a rejoin, so it ends the call; anything else is reconnected.
 function connectionLost() {
-  const code = fatalCode || 'connection-lost';
-  teardown();
-  setState('error');
-  if (!fatalCode) showError(code);
-  $('join').focus();
+  if (fatalCode && fatalCode !== 'shutting-down') {
+    teardown();
+    setState('error');
+    $('join').focus();
+    return;
+  }
+  startReconnect();
 }
 
 init();

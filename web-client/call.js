@@ -2,13 +2,15 @@
 // No DOM code: the UI listens to the events below.
 //
 // publish:   the browser offers; one sendonly transceiver per local source
-//            (microphone, camera, screen). Renegotiated for screen sharing.
+//            (microphone, camera, screen). Renegotiated for screen sharing;
+//            rebuilt by republish() when it failed.
 // subscribe: the node offers; created on the first `subscribe-offer`.
 //
 // Events (detail in event.detail):
 //   "remote-media"  {media: Map participantId -> {microphone, camera, screen}}
 //                   (MediaStreamTrack or absent), after every subscribe offer
-//   "failed"        {pc: 'publish'|'subscribe', code, message}
+//   "failed"        {pc: 'publish'|'subscribe', code, message}; code
+//                   'media-failed' when the connection itself failed
 //   "state"         {pc, state} (connectionState changes)
 
 const SOURCE_KIND = { microphone: 'audio', camera: 'video', screen: 'video' };
@@ -59,10 +61,17 @@ export class Call extends EventTarget {
   }
 
   // Starts publishing. tracks: {microphone?, camera?} MediaStreamTracks of
-  // `stream`. With no track at all nothing is published (receive-only).
+  // `stream`, and `screen` (a screen share that was running before a
+  // reconnect: it goes into the same first offer). With no track at all
+  // nothing is published (receive-only).
   async start(tracks, stream) {
-    if (!tracks.microphone && !tracks.camera) return;
+    if (!tracks.microphone && !tracks.camera && !tracks.screen) return;
     this.ensurePublish();
+    this.addTracks(tracks, stream);
+    await this.negotiate();
+  }
+
+  addTracks(tracks, stream) {
     for (const source of ['microphone', 'camera']) {
       const track = tracks[source];
       if (!track) continue;
@@ -70,7 +79,51 @@ export class Call extends EventTarget {
       if (source === 'camera') preferVideoCodec(tr);
       this.sources.set(tr, source);
     }
+    if (tracks.screen && tracks.screen.readyState === 'live') {
+      const tr = this.pub.addTransceiver(tracks.screen, { direction: 'sendonly', streams: [new MediaStream([tracks.screen])] });
+      preferVideoCodec(tr);
+      this.sources.set(tr, 'screen');
+    }
+  }
+
+  // The publish connection failed: the node closed its side, and ICE or DTLS
+  // cannot be restarted on it, so a new RTCPeerConnection with the same
+  // tracks sends a fresh `publish` (docs/protocol.md, after a non-fatal error
+  // on a PeerConnection). Resolves once it is connected; rejects when it
+  // fails too or is not connected within `timeout` ms.
+  async republish(tracks, stream, timeout = 15000) {
+    if (this.closed) throw new Error('call closed');
+    const old = this.pub;
+    if (old) {
+      old.onicecandidate = null;
+      old.onconnectionstatechange = null;
+      old.close();
+    }
+    this.pub = null;
+    this.sources = new Map();
+    this.pubSignalled = false;
+    this.pubQueue = [];
+    this.pubChain = Promise.resolve(); // the old chain may wait on the old connection
+    if (!tracks.microphone && !tracks.camera && !tracks.screen) return;
+    this.ensurePublish();
+    const pc = this.pub;
+    this.addTracks(tracks, stream);
+    const connected = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('publish connection not connected in time')), timeout);
+      const check = () => {
+        if (pc.connectionState === 'connected') {
+          clearTimeout(timer);
+          resolve();
+        } else if (pc.connectionState === 'failed' || pc.connectionState === 'closed') {
+          clearTimeout(timer);
+          reject(new Error(`publish connection ${pc.connectionState}`));
+        }
+      };
+      pc.addEventListener('connectionstatechange', check);
+    });
+    connected.catch(() => {}); // awaited below, after the negotiation
     await this.negotiate();
+    await connected;
   }
 
   // Adds (or re-enables) the screen transceiver and renegotiates.

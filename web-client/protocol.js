@@ -7,17 +7,25 @@
 // {code, reason, wasClean}). Requests that have a reply (`join`, `publish`,
 // `ping`) can be awaited with request(); their errors reject the promise
 // with a ProtocolError and are not emitted as "error" events.
+//
+// In a cluster, `join` may be answered by `redirect` instead of `joined`:
+// join() then resolves with the redirect message and the caller opens a new
+// Connection to its url (see redirectTarget). A `redirect` that arrives
+// later (reason `moving`) is emitted as a "redirect" event; the node closes
+// the WebSocket right after it.
 
 export const PROTOCOL_VERSION = 1;
 export const PING_INTERVAL_MS = 20000;
 const REQUEST_TIMEOUT_MS = 15000;
 const CONNECT_TIMEOUT_MS = 10000;
 
-// Reply type for each request type that has one.
-const REPLIES = { join: 'joined', publish: 'publish-answer', ping: 'pong' };
+// Reply types for each request type that has one; the first is the normal
+// one. A `join` is answered with `redirect` when the room lives elsewhere.
+const REPLIES = { join: ['joined', 'redirect'], publish: ['publish-answer'], ping: ['pong'] };
 
 // An `error` from the node, or a local failure with a code of our own
-// (`timeout`, `connection-lost`, `server-unreachable`).
+// (`timeout`, `connection-lost`, `server-unreachable`, `bad-redirect`,
+// `too-many-redirects`).
 export class ProtocolError extends Error {
   constructor(code, message, request = null, fatal = false) {
     super(message || code);
@@ -35,6 +43,18 @@ export function defaultUrl(location) {
   if (override && /^wss?:\/\//i.test(override)) return override;
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   return `${scheme}://${location.host}/ws`;
+}
+
+// The url of a `redirect` message if it is a ws:// or wss:// URL, else null
+// (anything else would make the page open a connection it does not expect).
+export function redirectTarget(msg) {
+  const url = msg && typeof msg.url === 'string' ? msg.url : '';
+  if (!/^wss?:\/\//i.test(url)) return null;
+  try {
+    return new URL(url).href;
+  } catch {
+    return null;
+  }
 }
 
 export class Connection extends EventTarget {
@@ -101,8 +121,8 @@ export class Connection extends EventTarget {
   // Sends a request with a fresh `id` and resolves with its reply message;
   // rejects with a ProtocolError on an `error` for it, a timeout or a close.
   request(msg) {
-    const reply = REPLIES[msg.type];
-    if (!reply) return Promise.reject(new Error(`${msg.type} has no reply`));
+    const replies = REPLIES[msg.type];
+    if (!replies) return Promise.reject(new Error(`${msg.type} has no reply`));
     const id = `r${this.nextId++}`;
     return new Promise((resolve, reject) => {
       if (!this.send({ ...msg, id })) {
@@ -111,12 +131,13 @@ export class Connection extends EventTarget {
       }
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new ProtocolError('timeout', `no ${reply} within ${REQUEST_TIMEOUT_MS} ms`, msg.type));
+        reject(new ProtocolError('timeout', `no ${replies[0]} within ${REQUEST_TIMEOUT_MS} ms`, msg.type));
       }, REQUEST_TIMEOUT_MS);
-      this.pending.set(id, { type: msg.type, reply, resolve, reject, timer });
+      this.pending.set(id, { type: msg.type, replies, resolve, reject, timer });
     });
   }
 
+  // Resolves with `joined` or `redirect` (check `type`).
   join(room, name) {
     return this.request({ type: 'join', room, name, protocol: PROTOCOL_VERSION });
   }
@@ -213,10 +234,13 @@ export class Connection extends EventTarget {
   findPending(msg) {
     if (msg.id !== undefined && msg.id !== null) {
       const p = this.pending.get(String(msg.id));
-      return p ? { ...p, id: String(msg.id) } : null;
+      // A message of another type that happens to carry the id (a `redirect`
+      // while a `publish` is pending) is an event, not this reply.
+      if (!p || (msg.type !== 'error' && !p.replies.includes(msg.type))) return null;
+      return { ...p, id: String(msg.id) };
     }
     for (const [id, p] of this.pending) {
-      if (msg.type === p.reply || (msg.type === 'error' && msg.request === p.type)) return { ...p, id };
+      if (p.replies.includes(msg.type) || (msg.type === 'error' && msg.request === p.type)) return { ...p, id };
     }
     return null;
   }

@@ -230,6 +230,17 @@ export class Tiles {
     for (const source of ['camera', 'screen']) this.remove(pid, source);
   }
 
+  // Removes every tile that is not `keep`'s (the others' media is gone while
+  // reconnecting; the self view stays).
+  removeOthers(keep) {
+    for (const [k, tile] of this.tiles) {
+      if (tile.el.dataset.participant === keep) continue;
+      tile.video.srcObject = null;
+      tile.el.remove();
+      this.tiles.delete(k);
+    }
+  }
+
   clear() {
     for (const tile of this.tiles.values()) {
       tile.video.srcObject = null;

@@ -322,6 +322,7 @@ export class TestEnv {
     this.profiles = [];
     this.consoles = []; // {label, lines}
     this.failed = false;
+    this.redisServers = [];
   }
 
   async init() {
@@ -335,6 +336,39 @@ export class TestEnv {
     this.nodes.push(node);
     await node.start();
     return node;
+  }
+
+  // A Redis for cluster tests (Debian's /usr/bin/redis-server), stopped in
+  // cleanup() after the nodes, which still talk to it while they exit.
+  async startRedis(name = `redis${this.redisServers.length + 1}`) {
+    await this.init();
+    const redis = new RedisServer(this, name);
+    this.redisServers.push(redis);
+    await redis.start();
+    return redis;
+  }
+
+  // A node in cluster mode (ClusterNode below): opts {redis (URL), id,
+  // port (default: a free one; pass the old port to restart a node),
+  // extraArgs}.
+  async startClusterNode(opts, name = opts.id) {
+    await this.init();
+    const node = new ClusterNode(this, name, opts);
+    this.nodes.push(node);
+    await node.start();
+    return node;
+  }
+
+  async stopRedis() {
+    const errors = [];
+    for (const r of this.redisServers) {
+      try {
+        await r.stop();
+      } catch (e) {
+        errors.push(e.message);
+      }
+    }
+    if (errors.length) throw new Error(errors.join('\n'));
   }
 
   // Headless Chromium with the TESTBED flags. opts.args are added; with
@@ -449,6 +483,7 @@ export class TestEnv {
 
   async dumpLogs() {
     for (const node of this.nodes) printLog(`${node.name} log ${node.logFile}`, await node.log());
+    for (const r of this.redisServers) printLog(`${r.name} log ${r.logFile}`, await r.log(), 50);
     for (const c of this.consoles) {
       if (c.lines.length) printLog(`${c.label} console`, c.lines.join('\n'), 100);
     }
@@ -493,6 +528,7 @@ export class TestEnv {
     } catch (e) {
       nodeError = e;
     }
+    await this.stopRedis().catch((e) => { nodeError = nodeError || e; });
     await Promise.all(this.profiles.map((d) => rm(d, { recursive: true, force: true }).catch(() => {})));
     if (this.dir && !this.failed && !nodeError) await rm(this.dir, { recursive: true, force: true }).catch(() => {});
     if (nodeError) throw nodeError;
@@ -701,5 +737,185 @@ export class WsClient {
     } catch {
       // already gone
     }
+  }
+}
+
+// ---- cluster: Redis and cluster-mode nodes ----------------------------------------------
+
+export const REDIS_SERVER = process.env.REDIS_SERVER_BIN || '/usr/bin/redis-server';
+const REDIS_READY_MS = 10000;
+const REDIS_STOP_MS = 5000;
+
+// Resolves true if a Redis at 127.0.0.1:port answers PING with +PONG within
+// `timeout` ms (a raw RESP inline command: no client library needed).
+export function redisPing(port, timeout = 1000) {
+  return new Promise((resolvePing) => {
+    let settled = false;
+    let buf = '';
+    const sock = net.connect({ host: '127.0.0.1', port });
+    const done = (ok) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      sock.destroy();
+      resolvePing(ok);
+    };
+    const timer = setTimeout(() => done(false), timeout);
+    sock.on('connect', () => sock.write('PING\r\n'));
+    sock.on('data', (d) => {
+      buf += d.toString('latin1');
+      if (buf.includes('\r\n')) done(buf.startsWith('+PONG'));
+    });
+    sock.on('error', () => done(false));
+    sock.on('close', () => done(false));
+  });
+}
+
+// A throwaway redis-server on a free port of 127.0.0.1, no persistence, its
+// working directory in the env's temp dir. Fails (does not skip) when the
+// binary is missing: scripts/install-deps.sh test installs it.
+export class RedisServer {
+  constructor(env, name) {
+    this.env = env;
+    this.name = name;
+    this.proc = null;
+    this.exit = null;
+    this.exited = null;
+  }
+
+  async start() {
+    if (!existsSync(REDIS_SERVER)) {
+      throw new Error(`${REDIS_SERVER} not found: install redis-server (scripts/install-deps.sh test)`);
+    }
+    this.port = await freeTcpPort();
+    this.dir = await mkdtemp(join(this.env.dir, `${this.name}-`));
+    this.args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+      '--daemonize', 'no', '--dir', this.dir];
+    this.logFile = join(this.env.dir, `${this.name}.log`);
+    const log = await open(this.logFile, 'w');
+    this.proc = spawn(REDIS_SERVER, this.args, { stdio: ['ignore', log.fd, log.fd] });
+    await log.close();
+    this.exited = new Promise((resolveExit) => {
+      this.proc.once('exit', (code, signal) => {
+        this.exit = { code, signal };
+        resolveExit(this.exit);
+      });
+      this.proc.once('error', (err) => {
+        this.exit = { code: null, signal: null, error: err.message };
+        resolveExit(this.exit);
+      });
+    });
+    try {
+      await waitUntil(async () => {
+        if (this.exit) throw new Error(`redis-server exited during start-up: ${JSON.stringify(this.exit)}`);
+        return redisPing(this.port);
+      }, { timeout: REDIS_READY_MS, interval: 100, what: `${this.name} to answer PING` });
+    } catch (e) {
+      printLog(`${this.name} (${REDIS_SERVER} ${this.args.join(' ')})`, await this.log());
+      throw e;
+    }
+    return this;
+  }
+
+  get url() {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async log() {
+    try {
+      return await readFile(this.logFile, 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  // SIGTERM, SIGKILL after 5 s; throws if it is still there after that.
+  async stop() {
+    if (!this.proc || this.exit) return this.exit;
+    this.proc.kill('SIGTERM');
+    let done = await Promise.race([this.exited, sleep(REDIS_STOP_MS).then(() => null)]);
+    if (!done) {
+      this.proc.kill('SIGKILL');
+      done = await Promise.race([this.exited, sleep(REDIS_STOP_MS).then(() => null)]);
+      if (!done) throw new Error(`${this.name} (pid ${this.proc.pid}) did not exit on SIGKILL`);
+    }
+    return done;
+  }
+}
+
+// A relais node in cluster mode: --redis, --node-id and --public-url
+// ws://127.0.0.1:PORT/ws (so the port is chosen before the node starts), no
+// STUN server (the browsers reach the node on 127.0.0.1 without one), and
+// the other options of RelaisNode. `port` restarts a node where it was, so
+// that pages whose entry URL it is can come back.
+export class ClusterNode extends RelaisNode {
+  constructor(env, name, { redis, id, port = null, extraArgs = [] }) {
+    super(env, name, extraArgs);
+    this.redisUrl = redis;
+    this.nodeId = id;
+    this.fixedPort = port;
+    this.killed = false;
+  }
+
+  async start() {
+    if (!existsSync(RELAIS_BIN)) throw new Error(`relais binary not found at ${RELAIS_BIN} (set RELAIS_BIN)`);
+    this.port = this.fixedPort || await freeTcpPort();
+    this.rtp = await rtpPortRange();
+    this.args = [
+      '--listen', `127.0.0.1:${this.port}`,
+      '--redis', this.redisUrl,
+      '--node-id', this.nodeId,
+      '--public-url', this.wsUrl,
+      '--stun-listen', 'off',
+      '--media-address', '127.0.0.1',
+      '--rtp-ports', this.rtp.arg,
+      '--web-root', WEB_ROOT,
+      '--log-level', 'info',
+      '--drain-deadline', '0',
+      ...this.extraArgs,
+    ];
+    this.logFile = join(this.env.dir, `${this.name}.log`);
+    const log = await open(this.logFile, 'w');
+    this.proc = spawn(RELAIS_BIN, this.args, { stdio: ['ignore', log.fd, log.fd] });
+    await log.close();
+    this.exited = new Promise((resolveExit) => {
+      this.proc.once('exit', (code, signal) => {
+        this.exit = { code, signal };
+        resolveExit(this.exit);
+      });
+      this.proc.once('error', (err) => {
+        this.exit = { code: null, signal: null, error: err.message };
+        resolveExit(this.exit);
+      });
+    });
+    await waitUntil(async () => {
+      if (this.exit) throw new Error(`node exited during start-up: ${JSON.stringify(this.exit)}`);
+      const res = await httpGet(`${this.httpUrl}/`);
+      return res.status === 200;
+    }, { timeout: NODE_READY_MS, interval: 100, what: `${this.name} to answer GET /` }).catch(async (e) => {
+      if (this.exit && !e.message.includes('exited')) e.message += `; node exited ${JSON.stringify(this.exit)}`;
+      printLog(`${this.name} (${RELAIS_BIN} ${this.args.join(' ')})`, await this.log());
+      throw e;
+    });
+    return this;
+  }
+
+  // SIGKILL: the node dies without telling anyone (no drain, no Redis
+  // clean-up). It is not checked for a clean exit later, but its log must
+  // hold no sanitizer report.
+  async kill() {
+    if (!this.proc || this.exit) return this.exit;
+    this.killed = true;
+    this.stopped = true;
+    this.checked = true;
+    this.proc.kill('SIGKILL');
+    const exit = await withTimeout(this.exited, NODE_STOP_MS, `${this.name} to die on SIGKILL`);
+    const log = await this.log();
+    const marker = SANITIZER_MARKERS.find((m) => log.includes(m));
+    if (marker) {
+      printLog(`${this.name} (${RELAIS_BIN} ${this.args.join(' ')})`, log);
+      throw new Error(`${this.name}: sanitizer report ("${marker}") before it was killed; log: ${this.logFile}`);
+    }
+    return exit;
   }
 }
