@@ -60,6 +60,20 @@ int main(int argc, char **argv) {
         fprintf(stderr, "relais: %s\n", err);
         return 2;
     }
+    if (cfg.admin_token[0] && strlen(cfg.admin_token) < 16) {
+        fprintf(stderr, "relais: admin-token: at least 16 bytes, please (it guards drain)\n");
+        return 2;
+    }
+    cluster_opts co;
+    /* Checked before anything binds; the default public URL gets the real
+     * port later when --listen asks for any free one. */
+    int listen_any =
+        strcmp(cfg.listen.addr.host, "0.0.0.0") == 0 || strcmp(cfg.listen.addr.host, "::") == 0;
+    if (cfg.redis[0] && cluster_opts_from_config(&cfg, listen_any ? NULL : "ws://127.0.0.1:1/ws",
+                                                 &co, err, sizeof err) != 0) {
+        fprintf(stderr, "relais: %s\n", err);
+        return 2;
+    }
     log_set_level(cfg.log_level);
     signal(SIGPIPE, SIG_IGN);
 
@@ -130,10 +144,9 @@ int main(int argc, char **argv) {
 
     cluster *cl = NULL;
     if (cfg.redis[0]) {
-        cluster_opts co;
         char def_url[128] = "";
         const config_addr *la = &cfg.listen.addr;
-        if (strcmp(la->host, "0.0.0.0") != 0 && strcmp(la->host, "::") != 0)
+        if (!listen_any)
             snprintf(def_url, sizeof def_url,
                      la->family == AF_INET6 ? "%s://[%s]:%d/ws" : "%s://%s:%d/ws",
                      cfg.tls_cert[0] ? "wss" : "ws", la->host, sig_server_port(srv));

@@ -5,7 +5,8 @@
 #   3. clang-format check of every C file
 #   4. libFuzzer build, every fuzz target for FUZZ_SECONDS (default 30) on its corpus
 #   5. load-test smoke run: node + relais-loadtest bots with real media
-#   6. browser end-to-end tests (Chromium, Firefox ESR) against the ASan node,
+#   6. cluster test: redis-server + 4 nodes + relais-loadtest (tests/cluster/)
+#   7. browser end-to-end tests (Chromium, Firefox ESR) against the ASan node,
 #      inside a private network namespace with only loopback
 # Ends with one line "summary: N passed, N failed".
 set -uo pipefail
@@ -84,6 +85,17 @@ if [ -x build/relais-loadtest ] && tests/loadtest_smoke.sh build; then
   ok 1
 else
   bad "load-test smoke run"
+fi
+
+step "cluster test (redis-server + 4 nodes, 90+ bots: spread, new node, kill -9, Redis outage, drain)"
+if [ -x build/relais-loadtest ]; then
+  tests/cluster/run.sh build >build/cluster.log 2>&1
+  rc=$?
+  # The nodes' own log lines only matter on failure (the test prints them then).
+  grep -v -E '^[0-9:.]+ [IWE] ' build/cluster.log
+  if [ "$rc" -eq 0 ]; then ok "$(grep -c '^ok ' build/cluster.log)"; else bad "cluster test"; fi
+else
+  bad "cluster test"
 fi
 
 step "browser end-to-end tests"
