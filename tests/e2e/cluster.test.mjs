@@ -6,7 +6,10 @@
 // signaling front in this process, which answers `join` with redirects or
 // `cluster-unavailable`, forwards to a node, drops connections and sends
 // `moving`, exactly as a cluster node would. Part 2 runs two real nodes in
-// cluster mode on one Redis.
+// cluster mode on one Redis: placement redirect, SIGKILL of the node holding
+// the room (the browser entering at the other node rejoins there; the one
+// entering at the dead node can only come back when that node runs again at
+// its address), and a drain by SIGTERM (`moving`).
 
 import { describe, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -517,6 +520,28 @@ describe('cluster: two nodes on one Redis', () => {
     assert.equal(r.redirects, before.redirects + 1, 'the restarted entry redirected it to the room\'s node');
     stranded.id = r.you;
     await expectCall(survivor, stranded);
+  });
+
+  env.step('SIGTERM drains the node holding the room: both are moved (`moving`) to the other node', async () => {
+    // drain-deadline is 0 (ClusterNode): the room is handed over at once.
+    const holderUrl = (await relaisOf(people[0].page)).nodeUrl;
+    const holder = Object.values(nodes).find((n) => n.wsUrl === holderUrl);
+    const target = Object.values(nodes).find((n) => n !== holder);
+    assert.ok(holder && target);
+    const before = await Promise.all(people.map((p) => relaisOf(p.page)));
+    const stopping = holder.stopAndCheck(); // exit 0 once its participants are gone
+    const after = await Promise.all(people.map((p, i) => waitUntil(async () => {
+      const r = await relaisOf(p.page);
+      return r.state === 'joined' && r.redirects > before[i].redirects ? r : null;
+    }, { timeout: REJOIN_MS, what: `${p.name} to be moved to ${target.name}` })));
+    await stopping;
+    for (const [i, r] of after.entries()) {
+      assert.equal(r.nodeUrl, target.wsUrl);
+      assert.equal(r.redirects, before[i].redirects + 1);
+      assert.equal(r.reconnects, before[i].reconnects, 'moved, not reconnected');
+      people[i].id = r.you;
+    }
+    await expectCall(people[0], people[1]);
   });
 
   env.step('no page errors', async () => {
