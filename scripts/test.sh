@@ -88,8 +88,9 @@ else
 fi
 
 step "cluster test (redis-server + 4 nodes, 90+ bots: spread, new node, kill -9, Redis outage, drain)"
-if [ -x build/relais-loadtest ]; then
-  tests/cluster/run.sh build >build/cluster.log 2>&1
+if [ -x build/relais-loadtest ] && [ -x build-asan/relais ]; then
+  # The nodes are the ASan+UBSan build (as in the browser tests); the bots are release.
+  RELAIS_BIN=build-asan/relais tests/cluster/run.sh build >build/cluster.log 2>&1
   rc=$?
   # The nodes' own log lines only matter on failure (the test prints them then).
   grep -v -E '^[0-9:.]+ [IWE] ' build/cluster.log

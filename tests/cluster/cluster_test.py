@@ -29,7 +29,8 @@ import urllib.error
 import urllib.request
 
 BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
-RELAIS = os.path.join(BUILD, "relais")
+# RELAIS_BIN: another node binary (e.g. the ASan build) with this build's load tester.
+RELAIS = os.path.abspath(os.environ.get("RELAIS_BIN") or os.path.join(BUILD, "relais"))
 LOADTEST = os.path.join(BUILD, "relais-loadtest")
 REDIS_PORT = 16379
 REDIS_URL = f"redis://127.0.0.1:{REDIS_PORT}"
@@ -438,6 +439,14 @@ def main():
             except subprocess.TimeoutExpired:
                 code = None
             check(f"{n.id} drains and exits 0 on SIGTERM when empty", code == 0, f"exit {code}")
+    for n in nodes:
+        path = os.path.join(TMP, f"{n.id}.log")
+        if os.path.exists(path):
+            with open(path) as f:
+                text = f.read()
+            for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+                if marker in text:
+                    check(f"{n.id}: no sanitizer report", False, marker)
     failed = [n for n, ok in results if not ok]
     print(f"cluster test: {len(results) - len(failed)} passed, {len(failed)} failed")
     if failed:
