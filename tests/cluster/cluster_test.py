@@ -242,6 +242,83 @@ def all_joined(nodes, prefix, rooms, per_room):
     return len(p) == rooms and all(len(v) == 1 and v[0][1] == per_room for v in p.values()) and p
 
 
+# ---- a bare WebSocket client (joins only) --------------------------------------
+
+def ws_join(port, room, name, barrier):
+    """Opens /ws on the node, waits at the barrier, sends join, returns the
+    first message the node answers with (a dict)."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall((f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+               "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+               "Sec-WebSocket-Version: 13\r\n\r\n").encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = s.recv(4096)
+        if not chunk:
+            raise RuntimeError("closed during handshake")
+        head += chunk
+    assert b" 101 " in head.split(b"\r\n")[0], head
+    rest = head.split(b"\r\n\r\n", 1)[1]
+    payload = json.dumps({"type": "join", "room": room, "name": name}).encode()
+    mask = os.urandom(4)
+    frame = bytes([0x81, 0x80 | len(payload)]) + mask + bytes(
+        b ^ mask[i % 4] for i, b in enumerate(payload))
+    barrier.wait(timeout=10)
+    s.sendall(frame)
+    buf = rest
+    while True:
+        if len(buf) >= 2:
+            n = buf[1] & 0x7F
+            off = 2
+            if n == 126:
+                n, off = int.from_bytes(buf[2:4], "big"), 4
+            if len(buf) >= off + n:
+                s.close()
+                return json.loads(buf[off:off + n])
+        chunk = s.recv(65536)
+        if not chunk:
+            raise RuntimeError("closed before an answer")
+        buf += chunk
+
+
+def scenario_race(nodes):
+    """Two joins for the same new room reach two nodes at the same moment:
+    both must end up pointing at one node."""
+    import threading
+    live = [n for n in nodes if n.alive()]
+    a, b = live[0], live[1]
+    bad = []
+    for k in range(20):
+        room = f"race-{k}"
+        barrier = threading.Barrier(2)
+        out = [None, None]
+
+        def run(i, node):
+            try:
+                out[i] = ws_join(node.port, room, f"racer{i}", barrier)
+            except Exception as e:
+                out[i] = {"type": "exception", "error": str(e)}
+        ts = [threading.Thread(target=run, args=(i, n)) for i, n in enumerate((a, b))]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(20)
+        # Where each answer says the room lives.
+        where = []
+        for i, (node, msg) in enumerate(zip((a, b), out)):
+            if msg and msg.get("type") == "joined":
+                where.append(node.url)
+            elif msg and msg.get("type") == "redirect":
+                where.append(msg.get("url"))
+            else:
+                where.append(f"?{msg}")
+        if len(set(where)) != 1:
+            bad.append((room, where))
+    check("race: two joins for a new room on two nodes at once end on one node (20 rooms)",
+          not bad, bad[:3])
+    time.sleep(1)  # the racers left; their claims are released
+
+
 # ---- the scenarios -----------------------------------------------------------
 
 def scenario_spread(nodes):
@@ -414,6 +491,7 @@ def main():
     show_nodes("start")
 
     scenario_spread(nodes)
+    scenario_race(nodes)
     r = scenario_failover(nodes)
     if isinstance(r, tuple):
         lt, victim, elapsed = r
