@@ -32,7 +32,7 @@ describe('TLS: HTTPS page and WSS signaling', () => {
     assert.match(page.body, /<html/i);
     const health = await httpGet(`${node.httpUrl}/health`);
     assert.equal(health.status, 200);
-    assert.deepEqual(JSON.parse(health.body), { status: 'ok' });
+    assert.deepEqual(JSON.parse(health.body), { status: 'ok', rooms: 0, sessions: 0 });
     const metrics = await httpGet(`${node.httpUrl}/metrics`);
     assert.match(metrics.body, /^relais_build_info\{version="[^"]+"\} 1$/m);
   });
