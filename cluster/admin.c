@@ -59,8 +59,9 @@ static redisContext *connect_redis(const char *url, char *err, size_t errlen) {
     }
     redisSetTimeout(rc, tv);
     redisReply *r = NULL;
-    if (u.password[0] &&
-        (!(r = redisCommand(rc, "AUTH %s", u.password)) || r->type == REDIS_REPLY_ERROR)) {
+    if (u.password[0] && (!(r = u.user[0] ? redisCommand(rc, "AUTH %s %s", u.user, u.password)
+                                          : redisCommand(rc, "AUTH %s", u.password)) ||
+                          r->type == REDIS_REPLY_ERROR)) {
         snprintf(err, errlen, "Redis refused the password");
         goto fail;
     }
@@ -88,6 +89,9 @@ static int read_nodes(redisContext *rc, cluster_node **out, int *expired) {
     *expired = 0;
     redisReply *ids = redisCommand(rc, "SMEMBERS relais:nodes");
     if (!ids || ids->type != REDIS_REPLY_ARRAY) {
+        /* E.g. NOAUTH: say what Redis said. */
+        if (ids && ids->type == REDIS_REPLY_ERROR)
+            fprintf(stderr, "relais admin: Redis: %.200s\n", ids->str);
         if (ids) freeReplyObject(ids);
         return -1;
     }
@@ -153,6 +157,8 @@ static int cmd_rooms(redisContext *rc) {
     do {
         redisReply *r = redisCommand(rc, "SCAN %s MATCH relais:room:* COUNT 1000", cursor);
         if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+            if (r && r->type == REDIS_REPLY_ERROR)
+                fprintf(stderr, "relais admin: Redis: %.200s\n", r->str);
             if (r) freeReplyObject(r);
             free(rows);
             fprintf(stderr, "relais admin: cannot list the rooms in Redis\n");

@@ -78,6 +78,7 @@ int cluster_place(const cluster_node *nodes, size_t n, const char *room, uint64_
 typedef struct cluster_redis_url {
     char host[CLUSTER_HOST_MAX + 1];
     uint16_t port;
+    char user[128];     /* "" = Redis's "default" user (AUTH with the password only) */
     char password[128]; /* "" = none */
     int db;
 } cluster_redis_url;

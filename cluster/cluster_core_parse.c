@@ -74,9 +74,8 @@ static int host_char(char c) {
  * '@', and user and password are percent-decoded (a password holding '/',
  * '?', '#' or '@' must spell it %2F, %3F, %23, %40).
  *
- * cluster_redis_url has no user field, so a user name is checked and then
- * dropped: the password is sent as a plain AUTH <password>, which Redis 6+
- * applies to the "default" user. An IPv6 host is stored without brackets,
+ * A user name selects a Redis 6+ ACL user (AUTH user password); without
+ * one the password belongs to the "default" user. An IPv6 host is stored without brackets,
  * ready for a resolver. Errors never echo the password. */
 int cluster_redis_url_parse(const char *text, cluster_redis_url *out, char *err, size_t errlen) {
     cluster_redis_url u;
@@ -110,8 +109,10 @@ int cluster_redis_url_parse(const char *text, cluster_redis_url *out, char *err,
         if (!colon)
             return fail(err, errlen,
                         "Redis URL user info needs a password: user:password@ or :password@");
-        if (pct_decode(a, (size_t)(colon - a), NULL, 0) != 0)
-            return fail(err, errlen, "bad %%-escape in the Redis URL user name");
+        int urc = pct_decode(a, (size_t)(colon - a), u.user, sizeof u.user);
+        if (urc == -1) return fail(err, errlen, "bad %%-escape in the Redis URL user name");
+        if (urc == -2)
+            return fail(err, errlen, "Redis user name too long (max %zu bytes)", sizeof u.user - 1);
         int rc = pct_decode(colon + 1, (size_t)(at - colon - 1), u.password, sizeof u.password);
         if (rc == -1) return fail(err, errlen, "bad %%-escape in the Redis URL password");
         if (rc == -2)

@@ -50,6 +50,7 @@ struct cluster {
     size_t n_owned, cap_owned;
     cluster_node view[VIEW_MAX];
     size_t n_view;
+    int auth_refused;  /* the last AUTH was refused (logged once) */
     int drain_seen;    /* the admin drain key was there at the last beat */
     int drain_applied; /* ... and the control thread is draining because of it */
 };

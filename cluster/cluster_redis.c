@@ -157,11 +157,17 @@ void cluster_io_connect(cluster *c) {
     redisSetTimeout(rc, tv);
     c->rc = rc;
     if (c->o.redis.password[0]) {
-        const char *a[] = {"AUTH", c->o.redis.password};
-        redisReply *r = cmdv(c, "AUTH", 2, a, (size_t[]){4, strlen(c->o.redis.password)});
+        const cluster_redis_url *u = &c->o.redis;
+        /* With a user name: a Redis 6+ ACL user; without: the default user. */
+        const char *a[] = {"AUTH", u->user[0] ? u->user : u->password, u->password};
+        size_t lens[] = {4, strlen(a[1]), strlen(u->password)};
+        redisReply *r = cmdv(c, "AUTH", u->user[0] ? 3 : 2, a, lens);
         int ok = r && r->type != REDIS_REPLY_ERROR;
-        /* The reply may echo nothing secret, but keep the password out anyway. */
-        if (r && !ok) LOG_W("cluster", "Redis refused the password");
+        /* Once, not every second; the password itself is never logged. */
+        if (r && !ok && !c->auth_refused)
+            LOG_W("cluster", "Redis refused the %s: %.120s; retrying every second",
+                  u->user[0] ? "user name or password" : "password", r->str);
+        c->auth_refused = r && !ok;
         if (r) freeReplyObject(r);
         if (!ok) {
             if (c->rc) redis_down(c, "AUTH");
@@ -189,8 +195,12 @@ void cluster_io_connect(cluster *c) {
      * crashed while draining, or was drained while down) is stale: a fresh
      * start serves. */
     if (n == 1) delete_drain_key(c);
-    LOG_I("cluster", "%s Redis at %s:%u as node '%s'", n == 1 ? "connected to" : "reconnected to",
-          c->o.redis.host, (unsigned)c->o.redis.port, c->o.node_id);
+    /* Later reconnections are announced by the first heartbeat that works
+     * ("Redis answers again"): a Redis that accepts connections but refuses
+     * commands must not log a line a second. */
+    if (n == 1)
+        LOG_I("cluster", "connected to Redis at %s:%u as node '%s'", c->o.redis.host,
+              (unsigned)c->o.redis.port, c->o.node_id);
 }
 
 /* ---- owned rooms ------------------------------------------------------------ */

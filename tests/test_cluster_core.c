@@ -581,6 +581,28 @@ static void url_ok(const char *text, const char *host, int port, const char *pas
     ASSERT_EQ(u.db, db);
 }
 
+static void test_redis_url_user(void) {
+    cluster_redis_url u;
+    ASSERT_EQ(cluster_redis_url_parse("redis://relais:s3cret@10.0.0.5:6379/2", &u, err, sizeof err),
+              0);
+    ASSERT_STR_EQ(u.user, "relais");
+    ASSERT_STR_EQ(u.password, "s3cret");
+    ASSERT_EQ(u.db, 2);
+    ASSERT_EQ(cluster_redis_url_parse("redis://:s3cret@h", &u, err, sizeof err), 0);
+    ASSERT_STR_EQ(u.user, "");
+    ASSERT_EQ(cluster_redis_url_parse("redis://h", &u, err, sizeof err), 0);
+    ASSERT_STR_EQ(u.user, "");
+    ASSERT_STR_EQ(u.password, "");
+    ASSERT_EQ(cluster_redis_url_parse("redis://a%40b:pw@h", &u, err, sizeof err), 0);
+    ASSERT_STR_EQ(u.user, "a@b");
+    char long_user[200];
+    memset(long_user, 'u', sizeof long_user);
+    memcpy(long_user, "redis://", 8);
+    snprintf(long_user + 8 + 150, sizeof long_user - 158, ":pw@h");
+    ASSERT_EQ(cluster_redis_url_parse(long_user, &u, err, sizeof err), -1);
+    ASSERT_STR_EQ(err, "Redis user name too long (max 127 bytes)");
+}
+
 static void url_fails(const char *text, const char *want) {
     cluster_redis_url u;
     memset(&u, 0x5A, sizeof u);
@@ -742,6 +764,7 @@ int main(void) {
     RUN_TEST(test_place_balance);
     RUN_TEST(test_place_weighted);
     RUN_TEST(test_redis_url);
+    RUN_TEST(test_redis_url_user);
     RUN_TEST(test_duration);
     TEST_DONE();
 }
