@@ -64,8 +64,9 @@ static void on_located(sig_server *srv, const cluster_event *ev) {
     case CLUSTER_UNAVAILABLE:
         /* A room that appeared here meanwhile (another join's answer) is
          * joined; otherwise the configured fallback decides. */
-        if (g_hash_table_lookup(srv->rooms_by_name, s->join_room) ||
-            (srv->cfg.cluster_fallback_local && !srv->draining)) {
+        sig_room *here = g_hash_table_lookup(srv->rooms_by_name, s->join_room);
+        if ((here && !here->moved) ||
+            (!here && srv->cfg.cluster_fallback_local && !srv->draining)) {
             rooms_join_local(s, s->join_room, s->join_name, s->join_id);
             return;
         }
@@ -91,6 +92,8 @@ void link_room_gone(sig_server *srv, const char *name) {
 static void send_room_away(sig_server *srv, const char *room, const char *url, const char *reason) {
     sig_room *r = g_hash_table_lookup(srv->rooms_by_name, room);
     if (!r) return;
+    r->moved = 1;
+    snprintf(r->moved_to, sizeof r->moved_to, "%s", url ? url : "");
     if (url && url[0]) {
         char *json = proto_encode_redirect(url, r->name, reason, NULL);
         rooms_send_all_close(r, json, 0);

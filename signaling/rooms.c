@@ -116,7 +116,21 @@ static void on_join(session *s, const proto_msg *m) {
     }
     /* A room held here is joined here, whatever Redis says: running
      * meetings keep working through a Redis outage. */
-    if (g_hash_table_lookup(srv->rooms_by_name, m->join.room)) {
+    sig_room *here = g_hash_table_lookup(srv->rooms_by_name, m->join.room);
+    if (here && here->moved) {
+        char *json = here->moved_to[0] ? proto_encode_redirect(here->moved_to, here->name,
+                                                               "placement", m->id_json)
+                                       : NULL;
+        if (json) {
+            session_send(s, json);
+            session_close(s, LWS_CLOSE_STATUS_NORMAL);
+        } else {
+            session_send_error(s, PROTO_ERR_SHUTTING_DOWN, req, m->id_json,
+                               "the room is moving; reconnect to continue");
+        }
+        return;
+    }
+    if (here) {
         rooms_join_local(s, m->join.room, m->join.name, m->id_json);
         return;
     }

@@ -56,6 +56,10 @@ typedef struct session {
 
 struct sig_room {
     char name[PROTO_NAME_MAX + 1];
+    /* Sent away (drain, conflict): its members are closing; later joins
+     * follow it to moved_to ("" = reconnect through the entry URL). */
+    int moved;
+    char moved_to[256];
     uint32_t id;
     int worker;
     int n_members;
