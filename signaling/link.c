@@ -61,7 +61,7 @@ static void on_located(sig_server *srv, const cluster_event *ev) {
               ev->owner);
         return;
     }
-    case CLUSTER_UNAVAILABLE:
+    case CLUSTER_UNAVAILABLE: {
         /* A room that appeared here meanwhile (another join's answer) is
          * joined; otherwise the configured fallback decides. */
         sig_room *here = g_hash_table_lookup(srv->rooms_by_name, s->join_room);
@@ -74,6 +74,7 @@ static void on_located(sig_server *srv, const cluster_event *ev) {
                            "cannot place the room now (%s); try again in a few seconds",
                            ev->reason[0] ? ev->reason : "cluster unavailable");
         return;
+    }
     }
 }
 

@@ -52,6 +52,10 @@ let republishing = false; // a failed publish connection is being rebuilt
 let room = '';
 let name = '';
 let remoteMedia = new Map(); // participant -> {microphone, camera, screen} tracks
+// Ids that left this session: a subscribe offer made before the node saw the
+// leave can still carry their tracks, and must not bring their tile back.
+// Ids are unique per node session, so this is cleared on every `joined`.
+let departed = new Set();
 let fatalCode = ''; // a fatal node error shown before the close
 
 const tiles = new Tiles($('tiles'), { onPlayBlocked: () => audioBlocked() });
@@ -416,6 +420,7 @@ function onJoined(c, msg, mode) {
   relais.you = String(msg.you);
   relais.participants.clear();
   remoteMedia = new Map();
+  departed = new Set();
   if (mode === 'reconnect') relais.reconnects++;
   // The others' tiles (and our old self tile) are rebuilt from `joined`:
   // every id is new after a rejoin.
@@ -487,6 +492,7 @@ function closeSession() {
   relais.you = null;
   relais.participants.clear();
   remoteMedia = new Map();
+  departed = new Set();
   tiles.removeOthers(selfId);
   $('enable-audio').hidden = true;
 }
@@ -547,6 +553,7 @@ function upsertParticipant(p, announce) {
 
 function removeParticipant(id) {
   const p = relais.participants.get(id);
+  departed.add(id);
   relais.participants.delete(id);
   remoteMedia.delete(id);
   tiles.removeParticipant(id);
@@ -555,7 +562,9 @@ function removeParticipant(id) {
 
 function refreshMedia() {
   for (const id of remoteMedia.keys()) {
-    if (id !== relais.you && !relais.participants.has(id)) upsertParticipant({ id, name: '', tracks: [] }, false);
+    if (id !== relais.you && !relais.participants.has(id) && !departed.has(id)) {
+      upsertParticipant({ id, name: '', tracks: [] }, false);
+    }
   }
   for (const id of relais.participants.keys()) refreshParticipantMedia(id);
 }
