@@ -36,6 +36,7 @@
 #define DTLS_RTO_MAX_US 4000000u
 
 #define DTLS_RECORD_HEADER 13
+#define DTLS_CT_APPLICATION_DATA 23
 #define SHA256_LEN 32
 
 struct dtls_cert {
@@ -393,11 +394,37 @@ int dtls_conn_start(dtls_conn *c, uint64_t now_us) {
     return c->state == DTLS_STATE_FAILED ? -1 : 0;
 }
 
+/* Hands one datagram to OpenSSL. Before the handshake is done, application
+ * data records are left out: we never use DTLS application data (no SCTP),
+ * and OpenSSL 3.0.19 buffers an early one of the next epoch and, when it
+ * cannot decrypt it after the Finished, fails the whole connection with an
+ * internal_error alert -- one forged datagram would end a handshake. What
+ * is not a whole record goes through unchanged; OpenSSL drops it. */
+static int bio_write_datagram(dtls_conn *c, const uint8_t *in, size_t len) {
+    if (c->state == DTLS_STATE_CONNECTED)
+        return BIO_write(c->rbio, in, (int)len) == (int)len ? 0 : -1;
+    size_t start = 0, pos = 0;
+    while (len - pos >= DTLS_RECORD_HEADER) {
+        size_t rec = DTLS_RECORD_HEADER + ((size_t)in[pos + 11] << 8 | in[pos + 12]);
+        if (rec > len - pos) break;
+        if (in[pos] == DTLS_CT_APPLICATION_DATA) {
+            if (pos > start &&
+                BIO_write(c->rbio, in + start, (int)(pos - start)) != (int)(pos - start))
+                return -1;
+            start = pos + rec;
+        }
+        pos += rec;
+    }
+    if (len > start && BIO_write(c->rbio, in + start, (int)(len - start)) != (int)(len - start))
+        return -1;
+    return 0;
+}
+
 int dtls_conn_feed(dtls_conn *c, const uint8_t *in, size_t len, uint64_t now_us) {
     if (c->state == DTLS_STATE_FAILED) return -1;
     if (c->state == DTLS_STATE_CLOSED || !in || len == 0 || len > 0xffff) return 0;
     if (c->state == DTLS_STATE_NEW && dtls_conn_start(c, now_us) != 0) return -1;
-    if (BIO_write(c->rbio, in, (int)len) != (int)len) {
+    if (bio_write_datagram(c, in, len) != 0) {
         ERR_clear_error();
         return 0;
     }

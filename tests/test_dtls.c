@@ -510,6 +510,41 @@ static int count_records(const uint8_t *d, int n) {
     return recs;
 }
 
+/* A forged application data record of the next epoch, alone or in front
+ * of real records in one datagram, to either side during the handshake:
+ * OpenSSL 3.0.19 would buffer it and fail the connection once the epoch
+ * changes. The handshake completes and SRTP keys agree. */
+static void test_early_appdata(void) {
+    dtls_ctx *sctx = dtls_ctx_new(g_cert_a, DTLS_ROLE_SERVER);
+    dtls_ctx *cctx = dtls_ctx_new(g_cert_b, DTLS_ROLE_CLIENT);
+    ASSERT(sctx && cctx);
+    static const uint8_t forged[20] = {23, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0,
+                                       5,  0,    7,    1, 2, 3, 4, 5, 6, 7};
+    pair p;
+    pair_init(&p, sctx, cctx, NULL, NULL);
+    pair_start(&p);
+    ASSERT_EQ(dtls_conn_feed(p.server, forged, sizeof forged, p.now), 0);
+    ASSERT_EQ(dtls_conn_feed(p.client, forged, sizeof forged, p.now), 0);
+    uint8_t hello[2048], dgram[2048 + sizeof forged];
+    int n = dtls_conn_poll_output(p.client, hello, sizeof hello);
+    ASSERT(n > 0);
+    memcpy(dgram, forged, sizeof forged);
+    memcpy(dgram + sizeof forged, hello, (size_t)n);
+    ASSERT_EQ(dtls_conn_feed(p.server, dgram, sizeof forged + (size_t)n, p.now), 0);
+    /* and one behind the server's first flight */
+    n = dtls_conn_poll_output(p.server, dgram, 2048);
+    ASSERT(n > 0);
+    memcpy(dgram + n, forged, sizeof forged);
+    ASSERT_EQ(dtls_conn_feed(p.client, dgram, (size_t)n + sizeof forged, p.now), 0);
+    pump(&p);
+    ASSERT_EQ(dtls_conn_state(p.server), DTLS_STATE_CONNECTED);
+    ASSERT_EQ(dtls_conn_state(p.client), DTLS_STATE_CONNECTED);
+    check_keys_crosswise(&p, SRTP_PROFILE_AEAD_AES_128_GCM);
+    pair_free(&p);
+    dtls_ctx_free(sctx);
+    dtls_ctx_free(cctx);
+}
+
 static void test_datagrams(void) {
     dtls_ctx *sctx = dtls_ctx_new(g_cert_a, DTLS_ROLE_SERVER);
     dtls_ctx *cctx = dtls_ctx_new(g_cert_b, DTLS_ROLE_CLIENT);
@@ -601,6 +636,7 @@ int main(void) {
     RUN_TEST(test_retransmit_server_final_flight);
     RUN_TEST(test_handshake_timeout);
     RUN_TEST(test_garbage_to_server);
+    RUN_TEST(test_early_appdata);
     RUN_TEST(test_datagrams);
     RUN_TEST(test_close);
     dtls_cert_free(g_cert_a);
