@@ -184,6 +184,21 @@ static int p_stun_listen(relais_config *c, const char *v, int first, char *why, 
     return 0;
 }
 
+static int p_trusted_proxy(relais_config *c, const char *v, int first, char *why, size_t n) {
+    if (first) c->n_trusted_proxy = 0;
+    if (c->n_trusted_proxy == CONFIG_MAX_PROXIES) {
+        snprintf(why, n, "at most %d networks", CONFIG_MAX_PROXIES);
+        return -1;
+    }
+    if (ipnet_parse(v, strlen(v), &c->trusted_proxy[c->n_trusted_proxy]) != 0)
+        return bad(why, n,
+                   "expected an IP address or network (ADDR/PREFIX, no bits set after the "
+                   "prefix)",
+                   v);
+    c->n_trusted_proxy++;
+    return 0;
+}
+
 static int p_log_level(relais_config *c, const char *v, int first, char *why, size_t n) {
     if (log_parse_level(v, &c->log_level) != 0)
         return bad(why, n, "expected debug, info, warn or error", v);
@@ -299,6 +314,9 @@ static const config_option options[] = {
      .min = 1, .max = 1000000, .help = "most rooms on this node"},
     {.name = "join-rate", .metavar = "N", .type = T_INT, .off = FIELD(join_rate),
      .min = 0, .max = 1000000, .help = "joins per minute per IP address, 0 = unlimited"},
+    {.name = "trusted-proxy", .metavar = "NET", .type = T_CUSTOM, .parse = p_trusted_proxy,
+     .show_text = "none",
+     .help = "proxy (ADDR or ADDR/PREFIX) whose X-Forwarded-For names the client; repeatable"},
     {.name = "stun-rate", .metavar = "N", .type = T_INT, .off = FIELD(stun_rate),
      .min = 0, .max = 1000000,
      .help = "STUN requests per second per source (burst 2x), 0 = unlimited"},

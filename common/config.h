@@ -18,12 +18,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common/ipnet.h"
 #include "common/log.h"
 
 #define CONFIG_MAX_ADDRS 8 /* media-address, stun-listen */
 #define CONFIG_MAX_WORKERS 64
-#define CONFIG_PATH_MAX 1024 /* bytes of a path option, NUL included */
-#define CONFIG_HOST_MAX 46   /* INET6_ADDRSTRLEN */
+#define CONFIG_MAX_PROXIES 16 /* trusted-proxy */
+#define CONFIG_PATH_MAX 1024  /* bytes of a path option, NUL included */
+#define CONFIG_HOST_MAX 46    /* INET6_ADDRSTRLEN */
 
 /* An IP address literal (no host names), kept in canonical text form
  * ("127.0.0.1", "::1": no brackets), with its family. */
@@ -64,6 +66,9 @@ typedef struct relais_config {
     int room_size;
     int max_rooms;
     int join_rate; /* joins per minute per IP address; 0 = unlimited */
+    /* Peers whose X-Forwarded-For names the client (ipnet.h). */
+    ipnet trusted_proxy[CONFIG_MAX_PROXIES];
+    int n_trusted_proxy;
     int stun_rate; /* STUN requests per second per source; 0 = unlimited */
     log_level log_level;
     int max_bitrate; /* kbps, announced to publishers by REMB */

@@ -17,6 +17,30 @@ typedef struct pss {
     size_t http_len;
 } pss;
 
+/* The address a session counts as (join limiter, logs): the socket's peer,
+ * or behind a trusted proxy the client its X-Forwarded-For names. The
+ * headers are still there while ESTABLISHED runs. */
+static void session_client_ip(struct lws *wsi, const sig_server *srv, char *ip, size_t cap) {
+    char peer[64], hdr[1024], out[IPNET_ADDR_STRLEN];
+    const char *xff = NULL;
+    lws_get_peer_simple(wsi, peer, sizeof peer);
+    if (srv->cfg.n_trusted_proxy > 0 && lws_hdr_total_length(wsi, WSI_TOKEN_X_FORWARDED_FOR) > 0) {
+        if (lws_hdr_copy(wsi, hdr, sizeof hdr, WSI_TOKEN_X_FORWARDED_FOR) >= 0)
+            xff = hdr;
+        else
+            LOG_RATELIMITED(LOG_WARN, "sig", "%s: X-Forwarded-For longer than %zu bytes: ignored",
+                            peer, sizeof hdr - 1);
+    }
+    ipnet_fwd_result r =
+        ipnet_forwarded_client(srv->cfg.trusted_proxy, srv->cfg.n_trusted_proxy, peer, xff, out);
+    if (r == IPNET_FWD_BAD)
+        LOG_RATELIMITED(LOG_WARN, "sig",
+                        "%s: X-Forwarded-For has an element that is no IP address; the "
+                        "session counts as %s",
+                        peer, out);
+    snprintf(ip, cap, "%s", out);
+}
+
 /* ---- sending ------------------------------------------------------------ */
 
 void session_send(session *s, char *json) {
@@ -314,7 +338,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         s->wsi = wsi;
         s->srv = srv;
         g_queue_init(&s->txq);
-        lws_get_peer_simple(wsi, s->ip, sizeof s->ip);
+        session_client_ip(wsi, srv, s->ip, sizeof s->ip);
         p->s = s;
         srv->n_sessions++;
         lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, SIG_IDLE_TIMEOUT_S);

@@ -74,6 +74,7 @@ static void test_defaults(void) {
     ASSERT_EQ(c.room_size, 100);
     ASSERT_EQ(c.max_rooms, 1000);
     ASSERT_EQ(c.join_rate, 20);
+    ASSERT_EQ(c.n_trusted_proxy, 0);
     ASSERT_EQ(c.stun_rate, 20);
     ASSERT_EQ(c.log_level, LOG_INFO);
     ASSERT_EQ(c.max_bitrate, 2500);
@@ -105,6 +106,8 @@ static const char *full_file = "\xef\xbb\xbf# Relais node\r\n"
                                "room-size = 2\n"
                                "max-rooms = 5\n"
                                "join-rate = 0\n"
+                               "trusted-proxy = 10.0.0.0/8\n"
+                               "trusted-proxy = 2001:db8::7\n"
                                "stun-rate = 100\n"
                                "log-level = debug\n"
                                "max-bitrate = 800"; /* no final newline */
@@ -135,6 +138,12 @@ static void test_file_all_options(void) {
     ASSERT_EQ(c.room_size, 2);
     ASSERT_EQ(c.max_rooms, 5);
     ASSERT_EQ(c.join_rate, 0);
+    ASSERT_EQ(c.n_trusted_proxy, 2);
+    char net[64];
+    ipnet_format(&c.trusted_proxy[0], net, sizeof net);
+    ASSERT_STR_EQ(net, "10.0.0.0/8");
+    ipnet_format(&c.trusted_proxy[1], net, sizeof net);
+    ASSERT_STR_EQ(net, "2001:db8::7");
     ASSERT_EQ(c.stun_rate, 100);
     ASSERT_EQ(c.log_level, LOG_DEBUG);
     ASSERT_EQ(c.max_bitrate, 800);
@@ -221,6 +230,20 @@ static void test_file_errors(void) {
                "relais.conf:1: max-rooms: expected an integer from 1 to 1000000, got '0'");
     text_fails("join-rate = -1\n",
                "relais.conf:1: join-rate: expected an integer from 0 to 1000000, got '-1'");
+    text_fails("trusted-proxy = 10.0.0.5/8\n",
+               "relais.conf:1: trusted-proxy: expected an IP address or network (ADDR/PREFIX, no "
+               "bits set after the prefix), got '10.0.0.5/8'");
+    text_fails("trusted-proxy = proxy.example.org\n",
+               "relais.conf:1: trusted-proxy: expected an IP address or network (ADDR/PREFIX, no "
+               "bits set after the prefix), got 'proxy.example.org'");
+    text_fails("trusted-proxy = 1.0.0.0/8\ntrusted-proxy = 2.0.0.0/8\ntrusted-proxy = "
+               "3.0.0.0/8\ntrusted-proxy = 4.0.0.0/8\ntrusted-proxy = 5.0.0.0/8\ntrusted-proxy "
+               "= 6.0.0.0/8\ntrusted-proxy = 7.0.0.0/8\ntrusted-proxy = 8.0.0.0/8\ntrusted-proxy "
+               "= 9.0.0.0/8\ntrusted-proxy = 10.0.0.0/8\ntrusted-proxy = 11.0.0.0/8\n"
+               "trusted-proxy = 12.0.0.0/8\ntrusted-proxy = 13.0.0.0/8\ntrusted-proxy = "
+               "14.0.0.0/8\ntrusted-proxy = 15.0.0.0/8\ntrusted-proxy = 16.0.0.0/8\n"
+               "trusted-proxy = 17.0.0.0/8\n",
+               "relais.conf:17: trusted-proxy: at most 16 networks");
     text_fails("stun-rate = x\n",
                "relais.conf:1: stun-rate: expected an integer from 0 to 1000000, got 'x'");
     text_fails("log-level = verbose\n",
@@ -331,6 +354,8 @@ static void test_cli(void) {
                                         "--max-rooms",
                                         "7",
                                         "--join-rate=600",
+                                        "--trusted-proxy",
+                                        "192.0.2.0/24",
                                         "--stun-rate",
                                         "0",
                                         "--max-bitrate=5000",
@@ -352,6 +377,9 @@ static void test_cli(void) {
     ASSERT_EQ(c.room_size, 50);
     ASSERT_EQ(c.max_rooms, 7);
     ASSERT_EQ(c.join_rate, 600);
+    /* The command line's list replaces the file's (there was none here). */
+    ASSERT_EQ(c.n_trusted_proxy, 1);
+    ASSERT_EQ(c.trusted_proxy[0].prefix, 24);
     ASSERT_EQ(c.stun_rate, 0);
     ASSERT_EQ(c.max_bitrate, 5000);
 
@@ -500,6 +528,8 @@ static void test_help_version(void) {
         "  --max-rooms N              most rooms on this node (1-1000000, default 1000)\n"
         "  --join-rate N              joins per minute per IP address, 0 = unlimited\n"
         "                             (0-1000000, default 20)\n"
+        "  --trusted-proxy NET        proxy (ADDR or ADDR/PREFIX) whose X-Forwarded-For\n"
+        "                             names the client; repeatable (default none)\n"
         "  --stun-rate N              STUN requests per second per source (burst 2x), 0 =\n"
         "                             unlimited (0-1000000, default 20)\n"
         "  --log-level LEVEL          debug, info, warn or error (default info)\n"

@@ -6,6 +6,7 @@
 #include "loadtest/ws.h"
 #include "loadtest/ws_client.h"
 #include "tests/test.h"
+#include "tests/test_node.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -72,61 +73,6 @@ static int wait_text(GMainContext *ctx, const bot *b, const char *needle, int ti
     return has_text(b, needle);
 }
 
-static int free_port(void) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t sl = sizeof sa;
-    ASSERT(fd >= 0);
-    ASSERT(bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0);
-    ASSERT(getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
-    close(fd);
-    return ntohs(sa.sin_port);
-}
-
-static int tcp_accepts(int port) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET,
-                             .sin_port = htons((uint16_t)port),
-                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    int ok = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
-    close(fd);
-    return ok;
-}
-
-static pid_t start_node(const char *bin, int port) {
-    char listen[32];
-    snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
-    pid_t pid = fork();
-    ASSERT(pid >= 0);
-    if (pid == 0) {
-        execl(bin, bin, "--listen", listen, "--stun-listen", "off", "--rtp-ports", "45000-45099",
-              "--log-level", "warn", "--workers", "1", (char *)NULL);
-        _exit(127);
-    }
-    uint64_t end = clock_now_us() + 5000000;
-    while (!tcp_accepts(port)) {
-        int st;
-        ASSERT(waitpid(pid, &st, WNOHANG) == 0); /* still running */
-        ASSERT(clock_now_us() < end);
-        g_usleep(20000);
-    }
-    return pid;
-}
-
-static void stop_node(pid_t pid) {
-    kill(pid, SIGTERM);
-    uint64_t end = clock_now_us() + 5000000;
-    int st;
-    while (waitpid(pid, &st, WNOHANG) == 0) {
-        if (clock_now_us() > end) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &st, 0);
-            ASSERT(!"node did not stop on SIGTERM");
-        }
-        g_usleep(20000);
-    }
-}
-
 static bot *bot_new(void) {
     bot *b = g_new0(bot, 1);
     b->texts = g_ptr_array_new_with_free_func(g_free);
@@ -163,7 +109,7 @@ static void test_url(void) {
 }
 
 static void test_refused(GMainContext *ctx) {
-    int port = free_port();
+    int port = test_free_port();
     char url[64];
     snprintf(url, sizeof url, "ws://127.0.0.1:%d/ws", port);
     bot *b = bot_new();
@@ -410,8 +356,8 @@ static void test_fake_server(void) {
 }
 
 static void test_node(void) {
-    const char *bin = getenv("RELAIS_BIN");
-    if (!bin || !*bin || access(bin, X_OK) != 0) {
+    const char *bin = test_node_bin();
+    if (!bin) {
         printf("skipped: RELAIS_BIN not set\n");
         return;
     }
@@ -419,11 +365,11 @@ static void test_node(void) {
     /* A context that is not this thread's default, as on a bot worker. */
     GMainContext *ctx = g_main_context_new();
     test_refused(ctx);
-    int port = free_port();
-    pid_t pid = start_node(bin, port);
+    int port = test_free_port();
+    pid_t pid = test_node_start(bin, port, "45000-45099", NULL, NULL);
     test_node_session(ctx, port);
     test_node_other(ctx, port);
-    stop_node(pid);
+    test_node_stop(pid);
     g_main_context_unref(ctx);
 }
 
