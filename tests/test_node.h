@@ -8,6 +8,7 @@
 #include <glib.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -58,6 +59,9 @@ static inline pid_t test_node_start(const char *bin, int port, const char *rtp_p
     pid_t pid = fork();
     ASSERT(pid >= 0);
     if (pid == 0) {
+        /* A failed check exits the test at once: the node must not outlive
+         * it (and hold ctest's output pipe open). */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() == 1) _exit(125);
         if (log_path) {
             int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
             if (fd < 0 || dup2(fd, 2) < 0) _exit(126);
