@@ -394,6 +394,11 @@ int dtls_conn_start(dtls_conn *c, uint64_t now_us) {
     return c->state == DTLS_STATE_FAILED ? -1 : 0;
 }
 
+/* Bytes of the record starting at p: header plus its length field. */
+static size_t record_size(const uint8_t *p) {
+    return DTLS_RECORD_HEADER + ((size_t)p[11] << 8 | p[12]);
+}
+
 /* Hands one datagram to OpenSSL. Before the handshake is done, application
  * data records are left out: we never use DTLS application data (no SCTP),
  * and OpenSSL 3.0.19 buffers an early one of the next epoch and, when it
@@ -405,7 +410,7 @@ static int bio_write_datagram(dtls_conn *c, const uint8_t *in, size_t len) {
         return BIO_write(c->rbio, in, (int)len) == (int)len ? 0 : -1;
     size_t start = 0, pos = 0;
     while (len - pos >= DTLS_RECORD_HEADER) {
-        size_t rec = DTLS_RECORD_HEADER + ((size_t)in[pos + 11] << 8 | in[pos + 12]);
+        size_t rec = record_size(in + pos);
         if (rec > len - pos) break;
         if (in[pos] == DTLS_CT_APPLICATION_DATA) {
             if (pos > start &&
@@ -439,7 +444,7 @@ int dtls_conn_feed(dtls_conn *c, const uint8_t *in, size_t len, uint64_t now_us)
 static size_t next_datagram_len(const uint8_t *p, size_t avail) {
     size_t n = 0;
     while (avail - n >= DTLS_RECORD_HEADER) {
-        size_t rec = DTLS_RECORD_HEADER + ((size_t)p[n + 11] << 8 | p[n + 12]);
+        size_t rec = record_size(p + n);
         if (rec > avail - n) break;
         if (n > 0 && n + rec > DTLS_MTU) break;
         n += rec;

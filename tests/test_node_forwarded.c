@@ -31,28 +31,29 @@ static const char *join_via(const char *src, const char *headers) {
     struct timeval tv = {.tv_sec = 10};
     ASSERT(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0);
 
-    char req[2048];
-    int n = snprintf(req, sizeof req,
-                     "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\n"
-                     "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                     "Sec-WebSocket-Version: 13\r\n%s\r\n",
-                     node_port, headers);
-    ASSERT(n > 0 && (size_t)n < sizeof req);
+    /* The library's upgrade request with the extra lines before its blank
+     * line. */
+    char req[2048], host[32], key[25];
+    static const uint8_t key16[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+    snprintf(host, sizeof host, "127.0.0.1:%d", node_port);
+    int n = ws_handshake_request(req, sizeof req, host, "/ws", key16, key);
+    ASSERT(n > 2);
+    n -= 2; /* drop the final CRLF */
+    int m = snprintf(req + n, sizeof req - (size_t)n, "%s\r\n", headers);
+    ASSERT(m > 0 && (size_t)m < sizeof req - (size_t)n);
+    n += m;
     ASSERT(send(fd, req, (size_t)n, 0) == n);
 
     /* The 101 response; whatever follows it is the first frame's start. */
     char buf[8192];
-    size_t have = 0;
-    char *end = NULL;
-    while (!end) {
-        ssize_t r = recv(fd, buf + have, sizeof buf - 1 - have, 0);
+    size_t have = 0, head = 0;
+    int hs;
+    while ((hs = ws_handshake_response_parse(buf, have, key, &head)) == 0) {
+        ssize_t r = recv(fd, buf + have, sizeof buf - have, 0);
         ASSERT(r > 0);
         have += (size_t)r;
-        buf[have] = '\0';
-        end = strstr(buf, "\r\n\r\n");
     }
-    ASSERT(strncmp(buf, "HTTP/1.1 101 ", 13) == 0);
-    size_t head = (size_t)(end + 4 - buf);
+    ASSERT_EQ(hs, 1);
 
     const char *join = "{\"type\":\"join\",\"room\":\"fwd\",\"name\":\"t\"}";
     uint8_t frame[128];
