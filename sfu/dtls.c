@@ -60,6 +60,12 @@ struct dtls_conn {
     int fp_mismatch; /* set by the verify callback */
     int started;
     uint64_t start_us;
+    /* After the handshake: the smallest body an authentic record of the
+     * negotiated epoch can have (explicit nonce or IV plus tag or MAC). */
+    size_t min_protected;
+    /* OpenSSL failed on a record after the handshake (see drain_records):
+     * it is never asked again, the SRTP keys stand. */
+    int ssl_dead;
 };
 
 /* The reason of the oldest queued OpenSSL error, for one log line. */
@@ -326,6 +332,18 @@ static srtp_profile_id selected_profile(dtls_conn *c) {
     return 0; /* a profile we have no key layout for */
 }
 
+/* Body bytes of the shortest record an authentic peer can send under the
+ * cipher: AES-GCM has an 8-byte explicit nonce and a 16-byte tag,
+ * ChaCha20-Poly1305 only the tag, CBC an IV and at least one block of MAC
+ * and padding. OpenSSL 3.0 treats a shorter record of the current epoch as
+ * fatal rather than discarding it. */
+static size_t min_protected_len(const SSL_CIPHER *ciph) {
+    if (!ciph) return 48;
+    if (SSL_CIPHER_get_cipher_nid(ciph) == NID_chacha20_poly1305) return 16;
+    if (SSL_CIPHER_is_aead(ciph)) return 8 + 16;
+    return 16 + 32; /* IV, then SHA-1 MAC (20) + padding rounded to a block */
+}
+
 /* SSL_do_handshake returned 1. The verify callback already pinned the
  * certificate; check again here so that no path can reach CONNECTED with an
  * unverified peer. */
@@ -341,13 +359,21 @@ static void handshake_done(dtls_conn *c) {
         return;
     }
     c->state = DTLS_STATE_CONNECTED;
+    c->min_protected = min_protected_len(SSL_get_current_cipher(c->ssl));
     LOG_D(TAG, "%s connected, %s, SRTP profile %d", role_str(c), SSL_get_cipher_name(c->ssl),
           (int)selected_profile(c));
 }
 
 /* After the handshake: read and drop application data, answer retransmitted
  * Finished messages (OpenSSL does that inside SSL_read), notice close_notify
- * and fatal alerts. */
+ * and fatal alerts.
+ *
+ * A fatal alert from the peer is authenticated and ends the connection. Any
+ * other failure here comes from a record the peer may never have sent: RFC
+ * 6347 4.1.2.7 says to discard invalid records, and anyone who can put a
+ * datagram on the 5-tuple must not end a call. So the alert OpenSSL queued
+ * is thrown away and the SSL is left alone from then on; SRTP keeps its
+ * keys, and the end of the session is learnt from ICE and signaling. */
 static void drain_records(dtls_conn *c) {
     uint8_t buf[2048];
     for (int i = 0; i < 64; i++) {
@@ -359,8 +385,15 @@ static void drain_records(dtls_conn *c) {
             LOG_D(TAG, "%s received close_notify", role_str(c));
             c->state = DTLS_STATE_CLOSED;
             SSL_shutdown(c->ssl); /* answer with ours */
+        } else if (SSL_get_shutdown(c->ssl) & SSL_RECEIVED_SHUTDOWN) {
+            conn_fail(c, DTLS_ERR_HANDSHAKE); /* the peer's fatal alert */
         } else {
-            conn_fail(c, DTLS_ERR_HANDSHAKE);
+            LOG_RATELIMITED(LOG_INFO, TAG,
+                            "%s: a record after the handshake upset OpenSSL (%s): "
+                            "ignored, the connection stays",
+                            role_str(c), ossl_reason());
+            (void)BIO_reset(c->wbio);
+            c->ssl_dead = 1;
         }
         return;
     }
@@ -399,20 +432,28 @@ static size_t record_size(const uint8_t *p) {
     return DTLS_RECORD_HEADER + ((size_t)p[11] << 8 | p[12]);
 }
 
-/* Hands one datagram to OpenSSL. Before the handshake is done, application
- * data records are left out: we never use DTLS application data (no SCTP),
- * and OpenSSL 3.0.19 buffers an early one of the next epoch and, when it
- * cannot decrypt it after the Finished, fails the whole connection with an
- * internal_error alert -- one forged datagram would end a handshake. What
- * is not a whole record goes through unchanged; OpenSSL drops it. */
+/* A record OpenSSL must not see. Application data: we never use it (no
+ * SCTP), and OpenSSL 3.0.19 buffers an early one of the next epoch and, when
+ * it cannot decrypt it after the Finished, fails the whole connection with
+ * an internal_error alert -- one forged datagram would end a handshake.
+ * After the handshake, a record of a protected epoch too short to carry a
+ * nonce and tag: OpenSSL fails the connection on those too. */
+static int record_unwanted(const dtls_conn *c, const uint8_t *rec) {
+    if (rec[0] == DTLS_CT_APPLICATION_DATA) return 1;
+    int epoch = rec[3] << 8 | rec[4];
+    size_t body = record_size(rec) - DTLS_RECORD_HEADER;
+    return c->state == DTLS_STATE_CONNECTED && epoch != 0 && body < c->min_protected;
+}
+
+/* Hands one datagram to OpenSSL without the records it must not see (see
+ * record_unwanted). What is not a whole record goes through unchanged;
+ * OpenSSL drops it. */
 static int bio_write_datagram(dtls_conn *c, const uint8_t *in, size_t len) {
-    if (c->state == DTLS_STATE_CONNECTED)
-        return BIO_write(c->rbio, in, (int)len) == (int)len ? 0 : -1;
     size_t start = 0, pos = 0;
     while (len - pos >= DTLS_RECORD_HEADER) {
         size_t rec = record_size(in + pos);
         if (rec > len - pos) break;
-        if (in[pos] == DTLS_CT_APPLICATION_DATA) {
+        if (record_unwanted(c, in + pos)) {
             if (pos > start &&
                 BIO_write(c->rbio, in + start, (int)(pos - start)) != (int)(pos - start))
                 return -1;
@@ -427,7 +468,7 @@ static int bio_write_datagram(dtls_conn *c, const uint8_t *in, size_t len) {
 
 int dtls_conn_feed(dtls_conn *c, const uint8_t *in, size_t len, uint64_t now_us) {
     if (c->state == DTLS_STATE_FAILED) return -1;
-    if (c->state == DTLS_STATE_CLOSED || !in || len == 0 || len > 0xffff) return 0;
+    if (c->state == DTLS_STATE_CLOSED || c->ssl_dead || !in || len == 0 || len > 0xffff) return 0;
     if (c->state == DTLS_STATE_NEW && dtls_conn_start(c, now_us) != 0) return -1;
     if (bio_write_datagram(c, in, len) != 0) {
         ERR_clear_error();

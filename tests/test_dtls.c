@@ -501,6 +501,74 @@ static void test_garbage_to_server(void) {
     dtls_ctx_free(sctx);
 }
 
+/* Issue 15, defect 1: a forged record of the current epoch (any content
+ * type, a payload too short for the AEAD nonce and tag, or just a wrong
+ * tag) sent to an established connection. RFC 6347 4.1.2.7: discarded
+ * silently. OpenSSL 3.0 treats some of these as fatal and queues an alert;
+ * the connection must stay up and the peer must never see that alert. */
+static int has_alert(const uint8_t *d, int n) {
+    for (int off = 0; off + 13 <= n; off += 13 + (d[off + 11] << 8 | d[off + 12]))
+        if (d[off] == 21) return 1;
+    return 0;
+}
+
+static void forge_after_handshake(dtls_conn *victim, uint64_t now) {
+    uint8_t rec[13 + 600], out[2048];
+    static const size_t lens[] = {0, 1, 8, 15, 16, 23, 24, 25, 26, 40, 48, 64, 300, 587};
+    for (int type = 20; type <= 23; type++) {
+        for (size_t i = 0; i < sizeof lens / sizeof *lens; i++) {
+            for (int epoch = 0; epoch <= 2; epoch++) {
+                size_t len = lens[i];
+                memcpy(rec, (const uint8_t[]){(uint8_t)type, 0xfe, 0xfd, 0, (uint8_t)epoch}, 5);
+                for (int j = 5; j < 11; j++)
+                    rec[j] = (uint8_t)rnd();
+                rec[11] = (uint8_t)(len >> 8);
+                rec[12] = (uint8_t)len;
+                for (size_t j = 0; j < len; j++)
+                    rec[13 + j] = (uint8_t)rnd();
+                ASSERT_EQ(dtls_conn_feed(victim, rec, 13 + len, now), 0);
+                ASSERT_EQ(dtls_conn_state(victim), DTLS_STATE_CONNECTED);
+                int n;
+                while ((n = dtls_conn_poll_output(victim, out, sizeof out)) > 0)
+                    ASSERT(!has_alert(out, n));
+            }
+        }
+    }
+    /* The exact datagram of the attack run: 17 fe fd 00 01, a sequence
+     * number, length 8, eight bytes. */
+    static const uint8_t attack[21] = {0x17, 0xfe, 0xfd, 0x00, 0x01, 0x00, 0x00,
+                                       0x00, 0x00, 0x00, 0x07, 0x00, 0x08, 0xde,
+                                       0xad, 0xbe, 0xef, 0x01, 0x02, 0x03, 0x04};
+    ASSERT_EQ(dtls_conn_feed(victim, attack, sizeof attack, now), 0);
+    ASSERT_EQ(dtls_conn_state(victim), DTLS_STATE_CONNECTED);
+    ASSERT_EQ(dtls_conn_poll_output(victim, out, sizeof out), 0);
+}
+
+static void test_forged_record_after_handshake(void) {
+    dtls_ctx *sctx = dtls_ctx_new(g_cert_a, DTLS_ROLE_SERVER);
+    dtls_ctx *cctx = dtls_ctx_new(g_cert_b, DTLS_ROLE_CLIENT);
+    ASSERT(sctx && cctx);
+    pair p;
+    pair_init(&p, sctx, cctx, NULL, NULL);
+    pair_start(&p);
+    pump(&p);
+    ASSERT_EQ(dtls_conn_state(p.server), DTLS_STATE_CONNECTED);
+    ASSERT_EQ(dtls_conn_state(p.client), DTLS_STATE_CONNECTED);
+    forge_after_handshake(p.server, p.now);
+    forge_after_handshake(p.client, p.now);
+    /* Both still speak DTLS with each other: a real close_notify is heard. */
+    ASSERT_EQ(dtls_conn_close(p.client), 0);
+    uint8_t buf[2048];
+    int n = dtls_conn_poll_output(p.client, buf, sizeof buf);
+    ASSERT(n > 13);
+    ASSERT_EQ(dtls_conn_feed(p.server, buf, (size_t)n, p.now), 0);
+    ASSERT_EQ(dtls_conn_state(p.server), DTLS_STATE_CLOSED);
+    ASSERT_EQ(dtls_conn_error(p.server), DTLS_ERR_NONE);
+    pair_free(&p);
+    dtls_ctx_free(sctx);
+    dtls_ctx_free(cctx);
+}
+
 /* ---- output, close ---- */
 
 static int count_records(const uint8_t *d, int n) {
@@ -637,6 +705,7 @@ int main(void) {
     RUN_TEST(test_handshake_timeout);
     RUN_TEST(test_garbage_to_server);
     RUN_TEST(test_early_appdata);
+    RUN_TEST(test_forged_record_after_handshake);
     RUN_TEST(test_datagrams);
     RUN_TEST(test_close);
     dtls_cert_free(g_cert_a);
