@@ -184,6 +184,25 @@ static int p_stun_listen(relais_config *c, const char *v, int first, char *why, 
     return 0;
 }
 
+/* scheme://host[:port] as a browser sends it in Origin, or "*". */
+static int p_allowed_origin(relais_config *c, const char *v, int first, char *why, size_t n) {
+    if (first) c->n_allowed_origin = 0;
+    if (c->n_allowed_origin == CONFIG_MAX_ORIGINS) {
+        snprintf(why, n, "at most %d origins", CONFIG_MAX_ORIGINS);
+        return -1;
+    }
+    size_t len = strlen(v);
+    const char *host = strncmp(v, "https://", 8) == 0  ? v + 8
+                       : strncmp(v, "http://", 7) == 0 ? v + 7
+                                                       : NULL;
+    int ok = strcmp(v, "*") == 0 || (host && *host && len < CONFIG_ORIGIN_MAX &&
+                                     !strpbrk(host, "/?#@ \t") && v[len - 1] != ':');
+    if (!ok)
+        return bad(why, n, "expected an origin such as https://meet.example.org[:PORT] or '*'", v);
+    snprintf(c->allowed_origin[c->n_allowed_origin++], CONFIG_ORIGIN_MAX, "%s", v);
+    return 0;
+}
+
 static int p_trusted_proxy(relais_config *c, const char *v, int first, char *why, size_t n) {
     if (first) c->n_trusted_proxy = 0;
     if (c->n_trusted_proxy == CONFIG_MAX_PROXIES) {
@@ -317,6 +336,15 @@ static const config_option options[] = {
     {.name = "trusted-proxy", .metavar = "NET", .type = T_CUSTOM, .parse = p_trusted_proxy,
      .show_text = "none",
      .help = "proxy (ADDR or ADDR/PREFIX) whose X-Forwarded-For names the client; repeatable"},
+    {.name = "ws-per-ip", .metavar = "N", .type = T_INT, .off = FIELD(ws_per_ip),
+     .min = 0, .max = 1000000,
+     .help = "open WebSockets per client IP address, 0 = unlimited"},
+    {.name = "message-rate", .metavar = "PERCENT", .type = T_INT, .off = FIELD(message_rate),
+     .min = 0, .max = 100000,
+     .help = "per-session message limits in percent of the defaults, 0 = none"},
+    {.name = "allowed-origin", .metavar = "ORIGIN", .type = T_CUSTOM, .parse = p_allowed_origin,
+     .show_text = "pages of the node's own host name",
+     .help = "another origin whose pages may open /ws (or '*'); repeatable"},
     {.name = "stun-rate", .metavar = "N", .type = T_INT, .off = FIELD(stun_rate),
      .min = 0, .max = 1000000,
      .help = "STUN requests per second per source (burst 2x), 0 = unlimited"},
@@ -419,6 +447,8 @@ void config_defaults_web_root(relais_config *c, const char *web_root) {
     c->max_rooms = 1000;
     c->join_rate = 20;
     c->stun_rate = 20;
+    c->ws_per_ip = 500;
+    c->message_rate = 100;
     c->log_level = LOG_INFO;
     c->max_bitrate = 2500;
     c->capacity = 500;

@@ -24,6 +24,8 @@
 #define CONFIG_MAX_ADDRS 8 /* media-address, stun-listen */
 #define CONFIG_MAX_WORKERS 64
 #define CONFIG_MAX_PROXIES 16 /* trusted-proxy */
+#define CONFIG_MAX_ORIGINS 16 /* allowed-origin */
+#define CONFIG_ORIGIN_MAX 256 /* bytes of an origin, NUL included */
 #define CONFIG_PATH_MAX 1024  /* bytes of a path option, NUL included */
 #define CONFIG_HOST_MAX 46    /* INET6_ADDRSTRLEN */
 
@@ -69,7 +71,13 @@ typedef struct relais_config {
     /* Peers whose X-Forwarded-For names the client (ipnet.h). */
     ipnet trusted_proxy[CONFIG_MAX_PROXIES];
     int n_trusted_proxy;
-    int stun_rate; /* STUN requests per second per source; 0 = unlimited */
+    int stun_rate;    /* STUN requests per second per source; 0 = unlimited */
+    int ws_per_ip;    /* open WebSockets per client address; 0 = unlimited */
+    int message_rate; /* percent of the per-session message limits; 0 = none */
+    /* Origins (scheme://host[:port], or "*") whose pages may open /ws
+     * besides pages of the node's own host name. */
+    char allowed_origin[CONFIG_MAX_ORIGINS][CONFIG_ORIGIN_MAX];
+    int n_allowed_origin;
     log_level log_level;
     int max_bitrate; /* kbps, announced to publishers by REMB */
     /* Cluster and operations (docs/cluster.md). The cluster module checks

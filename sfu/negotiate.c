@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "sfu/dtls.h"
 #include "sfu/sdp.h"
+#include "sfu/sdp_check.h"
 #include "sfu/sfu_internal.h"
 
 #define PROTO_SAVPF "UDP/TLS/RTP/SAVPF"
@@ -21,37 +22,6 @@ static int fail(sfu_error *err, char *msg, size_t msglen, sfu_error e, const cha
     *err = e;
     snprintf(msg, msglen, "%s", text);
     return -1;
-}
-
-static int is_rtp_media(const sdp_media *m) {
-    return (m->kind == SDP_KIND_AUDIO || m->kind == SDP_KIND_VIDEO) && !sdp_media_is_rejected(m);
-}
-
-/* Checks shared by offers and answers from browsers, in the order of the
- * error table in docs/protocol.md. */
-static int check_remote(const sdp_session *s, sfu_error *err, char *msg, size_t msglen,
-                        const sdp_media **first) {
-    *first = NULL;
-    for (size_t i = 0; i < s->n_media; i++) {
-        const sdp_media *m = s->media[i];
-        if (!is_rtp_media(m)) continue;
-        if (strcmp(m->proto, PROTO_SAVPF) != 0)
-            return fail(err, msg, msglen, SFU_ERR_UNSUPPORTED_MEDIA,
-                        "m-sections must use UDP/TLS/RTP/SAVPF (DTLS-SRTP)");
-        if (!m->rtcp_mux)
-            return fail(err, msg, msglen, SFU_ERR_UNSUPPORTED_MEDIA, "a=rtcp-mux is required");
-        if (!m->mid) return fail(err, msg, msglen, SFU_ERR_BAD_SDP, "every m-section needs a=mid");
-        if (!*first) *first = m;
-    }
-    if (!*first) return 0;
-    if (!sdp_find_group(s, "BUNDLE"))
-        return fail(err, msg, msglen, SFU_ERR_UNSUPPORTED_MEDIA, "a=group:BUNDLE is required");
-    const sdp_fingerprint *fp = sdp_media_fingerprint(s, *first);
-    if (!fp || !fp->algorithm || strcasecmp(fp->algorithm, "sha-256") != 0)
-        return fail(err, msg, msglen, SFU_ERR_NO_FINGERPRINT, "a=fingerprint:sha-256 is required");
-    if (!sdp_media_ice_ufrag(s, *first) || !sdp_media_ice_pwd(s, *first))
-        return fail(err, msg, msglen, SFU_ERR_BAD_SDP, "a=ice-ufrag and a=ice-pwd are required");
-    return 0;
 }
 
 static int apply_transport(transport *t, const sdp_session *s, const sdp_media *first,
@@ -67,39 +37,6 @@ static int apply_transport(transport *t, const sdp_session *s, const sdp_media *
 }
 
 static const char *const codec_names[] = {"opus", "VP8", "VP9", "H264"};
-
-static int video_codec_of(const sdp_codec *c, sfu_codec *out) {
-    if (!c->name || c->clock != 90000) return 0;
-    if (strcasecmp(c->name, "VP8") == 0)
-        *out = SFU_CODEC_VP8;
-    else if (strcasecmp(c->name, "VP9") == 0)
-        *out = SFU_CODEC_VP9;
-    /* Single NAL unit mode (packetization-mode 0) cannot carry what
-     * browsers send; mode 1 is what all of them offer. */
-    else if (strcasecmp(c->name, "H264") == 0 && c->fmtp && strstr(c->fmtp, "packetization-mode=1"))
-        *out = SFU_CODEC_H264;
-    else
-        return 0;
-    return 1;
-}
-
-/* Audio: Opus. Video: the first of VP8, VP9, H.264 in the m= line's order,
- * which is the browser's preference. */
-static const sdp_codec *pick_codec(const sdp_media *m, sfu_codec *which) {
-    if (m->kind == SDP_KIND_AUDIO) {
-        if (which) *which = SFU_CODEC_OPUS;
-        return sdp_media_find_codec(m, "opus", 48000, 2);
-    }
-    for (int i = 0; i < m->n_pts; i++) {
-        const sdp_codec *c = sdp_media_find_pt(m, m->pts[i]);
-        sfu_codec k;
-        if (c && video_codec_of(c, &k)) {
-            if (which) *which = k;
-            return c;
-        }
-    }
-    return NULL;
-}
 
 /* Common part of the node's SDP: origin, ice-lite, credentials, fingerprint. */
 static sdp_session *node_session(worker *w, participant *p, transport *t, uint32_t version) {
@@ -196,14 +133,15 @@ static int update_tracks(participant *p, const sfu_cmd *c, const sdp_session *s,
     int n = 0;
     for (size_t i = 0; i < s->n_media; i++) {
         const sdp_media *m = s->media[i];
-        if (!is_rtp_media(m) || (m->dir != SDP_DIR_SENDONLY && m->dir != SDP_DIR_SENDRECV))
+        if (!sdp_check_is_rtp_media(m) ||
+            (m->dir != SDP_DIR_SENDONLY && m->dir != SDP_DIR_SENDRECV))
             continue;
         if (n == SFU_MAX_TRACKS) break;
         sfu_kind kind = m->kind == SDP_KIND_AUDIO ? SFU_KIND_AUDIO : SFU_KIND_VIDEO;
         /* A track keeps its identity while its mid and codec stay; a new
          * codec is a new track, so subscribers are offered the new codec. */
         sfu_codec codec;
-        pick_codec(m, &codec);
+        sdp_check_pick_codec(m, &codec);
         track *t = NULL;
         for (int k = 0; k < p->n_tracks && !t; k++)
             if (strcmp(p->tracks[k]->mid, m->mid) == 0 && p->tracks[k]->kind == kind &&
@@ -226,12 +164,13 @@ static int update_tracks(participant *p, const sfu_cmd *c, const sdp_session *s,
     p->n_tracks = 0;
     for (size_t i = 0, j = 0; i < s->n_media && j < (size_t)n; i++) {
         const sdp_media *m = s->media[i];
-        if (!is_rtp_media(m) || (m->dir != SDP_DIR_SENDONLY && m->dir != SDP_DIR_SENDRECV))
+        if (!sdp_check_is_rtp_media(m) ||
+            (m->dir != SDP_DIR_SENDONLY && m->dir != SDP_DIR_SENDRECV))
             continue;
         track *t = next[j++];
         t->owner = p;
         t->source = source_for(c, m);
-        const sdp_codec *pc = pick_codec(m, &t->codec);
+        const sdp_codec *pc = sdp_check_pick_codec(m, &t->codec);
         t->pt = pc->pt;
         snprintf(t->fmtp, sizeof t->fmtp, "%s",
                  pc->fmtp && t->codec != SFU_CODEC_OPUS ? pc->fmtp : "");
@@ -248,7 +187,7 @@ static int update_tracks(participant *p, const sfu_cmd *c, const sdp_session *s,
 }
 
 static int answer_media(sdp_session *a, const sdp_media *om, transport *t) {
-    if (!is_rtp_media(om)) {
+    if (!sdp_check_is_rtp_media(om)) {
         sdp_media *m = sdp_add_media(
             a, om->kind == SDP_KIND_OTHER ? SDP_KIND_APPLICATION : om->kind, 0, om->proto, om->mid);
         if (!m) return -1;
@@ -256,7 +195,7 @@ static int answer_media(sdp_session *a, const sdp_media *om, transport *t) {
         m->dir = SDP_DIR_INACTIVE;
         return 0;
     }
-    const sdp_codec *c = pick_codec(om, NULL);
+    const sdp_codec *c = sdp_check_pick_codec(om, NULL);
     sdp_media *m = sdp_add_media(a, om->kind, 9, PROTO_SAVPF, om->mid);
     if (!m) return -1;
     m->dir = (om->dir == SDP_DIR_SENDONLY || om->dir == SDP_DIR_SENDRECV) ? SDP_DIR_RECVONLY
@@ -285,14 +224,7 @@ int negotiate_publish(worker *w, participant *p, const sfu_cmd *c, char **answer
         return -1;
     }
     const sdp_media *first;
-    int rc = check_remote(s, err, msg, msglen, &first);
-    if (rc == 0 && !first)
-        rc = fail(err, msg, msglen, SFU_ERR_BAD_SDP, "the offer has no audio or video");
-    for (size_t i = 0; rc == 0 && i < s->n_media; i++)
-        if (is_rtp_media(s->media[i]) && !pick_codec(s->media[i], NULL))
-            rc = fail(err, msg, msglen, SFU_ERR_NO_CODEC,
-                      s->media[i]->kind == SDP_KIND_AUDIO ? "audio needs Opus"
-                                                          : "video needs VP8, VP9 or H.264");
+    int rc = sdp_check_remote(s, 1, &first, err, msg, msglen);
     if (rc == 0) rc = apply_transport(p->pub, s, first, err, msg, msglen);
     if (rc == 0) rc = update_tracks(p, c, s, err, msg, msglen);
     sdp_session *a = NULL;
@@ -366,10 +298,7 @@ int negotiate_subscribe_answer(worker *w, participant *p, const char *sdp, sfu_e
         return -1;
     }
     const sdp_media *first;
-    int rc = check_remote(s, err, msg, msglen, &first);
-    if (rc == 0 && first && sdp_media_setup(s, first) == SDP_SETUP_PASSIVE)
-        rc = fail(err, msg, msglen, SFU_ERR_UNSUPPORTED_MEDIA,
-                  "the node is always the DTLS server: answer with a=setup:active");
+    int rc = sdp_check_remote(s, 0, &first, err, msg, msglen);
     if (rc == 0 && first) rc = apply_transport(p->sub, s, first, err, msg, msglen);
     if (rc != 0) {
         sdp_free(s);
@@ -386,7 +315,7 @@ int negotiate_subscribe_answer(worker *w, participant *p, const char *sdp, sfu_e
          * m-section (port 0); JSEP does not let it be reused, so it stays
          * rejected and the subscriber does without that track. */
         if (m && sdp_media_is_rejected(m)) sl->rejected = 1;
-        int ok = m && is_rtp_media(m) &&
+        int ok = m && sdp_check_is_rtp_media(m) &&
                  (m->dir == SDP_DIR_RECVONLY || m->dir == SDP_DIR_SENDRECV) &&
                  sdp_media_find_pt(m, f->out_pt);
         int was = f->active;

@@ -18,6 +18,7 @@
 #include "sfu/rtp_rewrite.h"
 #include "sfu/rtp_ring.h"
 #include "sfu/rtp_stats.h"
+#include "sfu/sdp_check.h"
 #include "sfu/sfu.h"
 #include "sfu/transport.h"
 
@@ -32,10 +33,6 @@ struct dtls_cert;
 #define SFU_PT_H264 102
 #define SFU_FMTP_MAX 128
 
-/* Codecs the node forwards. Video: the publisher's preferred one of VP8,
- * VP9 and H.264 (packetization-mode 1); subscribers get exactly that codec
- * and reject the m-section if they cannot decode it. */
-typedef enum { SFU_CODEC_OPUS, SFU_CODEC_VP8, SFU_CODEC_VP9, SFU_CODEC_H264 } sfu_codec;
 #define SFU_EXT_AUDIO_LEVEL 1
 #define SFU_EXT_ABS_SEND_TIME 2
 

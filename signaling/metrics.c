@@ -66,6 +66,12 @@ char *metrics_text(sig_server *srv, size_t *len) {
     put(o, "relais_transport_failures_total", "counter", "Transports that failed, by layer.");
     val(o, "relais_transport_failures_total", "layer=\"dtls\"", st.dtls_failures);
     val(o, "relais_transport_failures_total", "layer=\"ice\"", st.ice_failures);
+    put(o, "relais_signaling_refused_total", "counter",
+        "Signaling refused for abuse: messages over a rate limit, WebSockets from a foreign "
+        "Origin or over ws-per-ip.");
+    val(o, "relais_signaling_refused_total", "reason=\"rate_limited\"", srv->n_rate_limited);
+    val(o, "relais_signaling_refused_total", "reason=\"origin\"", srv->n_origin_refused);
+    val(o, "relais_signaling_refused_total", "reason=\"ws_per_ip\"", srv->n_ws_per_ip_refused);
 
     if (srv->stun) {
         stun_server_stats ss;

@@ -38,6 +38,7 @@ static const struct {
     [PROTO_ERR_SHUTTING_DOWN] = {"shutting-down", 1},
     [PROTO_ERR_CLUSTER_UNAVAILABLE] = {"cluster-unavailable", 0},
     [PROTO_ERR_INTERNAL] = {"internal", 0},
+    [PROTO_ERR_TOO_MANY_CONNECTIONS] = {"too-many-connections", 1},
 };
 
 const char *proto_err_code(proto_err e) {
@@ -48,6 +49,11 @@ const char *proto_err_code(proto_err e) {
 int proto_err_fatal(proto_err e) {
     if ((unsigned)e >= PROTO_ERR__COUNT) e = PROTO_ERR_INTERNAL;
     return err_table[e].fatal;
+}
+
+int proto_err_fatal_request(proto_err e, const char *request) {
+    if (e == PROTO_ERR_RATE_LIMITED) return request && strcmp(request, "join") == 0;
+    return proto_err_fatal(e);
 }
 
 static const char *const source_names[PROTO_SRC__COUNT] = {"microphone", "camera", "screen"};
@@ -438,7 +444,7 @@ char *proto_encode_error(proto_err code, const char *message, const char *reques
     sanitize_utf8(msg);
     int ok = add_str(o, "code", proto_err_code(code)) && add_str(o, "message", msg) &&
              add(o, "request", request && request[0] ? json_string(request) : json_null()) &&
-             add(o, "fatal", json_boolean(proto_err_fatal(code)));
+             add(o, "fatal", json_boolean(proto_err_fatal_request(code, request)));
     return finish(o, ok);
 }
 

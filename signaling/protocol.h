@@ -49,13 +49,18 @@ typedef enum proto_err {
     PROTO_ERR_SHUTTING_DOWN,
     PROTO_ERR_CLUSTER_UNAVAILABLE,
     PROTO_ERR_INTERNAL,
+    PROTO_ERR_TOO_MANY_CONNECTIONS,
     PROTO_ERR__COUNT
 } proto_err;
 
 /* The stable wire string ("bad-json", ...); "internal" for out-of-range. */
 const char *proto_err_code(proto_err e);
-/* 1 if the node closes the connection after this error (the table's column). */
+/* 1 if the node closes the connection after this error (the table's column).
+ * `rate-limited` is fatal only as the answer to a `join`: a refused join
+ * leaves the connection with nothing to do, while a refused message of a
+ * joined participant must not end its call. */
 int proto_err_fatal(proto_err e);
+int proto_err_fatal_request(proto_err e, const char *request);
 
 typedef enum proto_type {
     PROTO_JOIN = 0,

@@ -92,6 +92,36 @@ static void room_remove_member(sig_server *srv, session *s) {
     }
 }
 
+/* ---- participant-updated, coalesced ---------------------------------------- */
+
+static void state_send(session *s, uint64_t now) {
+    s->state_dirty = 0;
+    s->state_sent_us = now;
+    if (s->room) broadcast_participant(s, "participant-updated");
+}
+
+static void state_timer(lws_sorted_usec_list_t *sul) {
+    session *s = lws_container_of(sul, session, state_sul);
+    if (s->state_dirty) state_send(s, clock_now_us());
+}
+
+void rooms_state_changed(session *s) {
+    uint64_t now = clock_now_us();
+    if (s->state_dirty) return; /* the timer will send the latest state */
+    if (!s->state_sent_us || now - s->state_sent_us >= SIG_STATE_GAP_US) {
+        state_send(s, now);
+        return;
+    }
+    s->state_dirty = 1;
+    lws_sul_schedule(lws_get_context(s->wsi), 0, &s->state_sul, state_timer,
+                     (lws_usec_t)(s->state_sent_us + SIG_STATE_GAP_US - now));
+}
+
+void rooms_state_cancel(session *s) {
+    s->state_dirty = 0;
+    lws_sul_cancel(&s->state_sul);
+}
+
 /* ---- handlers ---------------------------------------------------------------- */
 
 static int need_joined(session *s, const proto_msg *m) {
@@ -110,6 +140,7 @@ static void on_join(session *s, const proto_msg *m) {
         return;
     }
     if (!rooms_join_allowed(srv, s->ip, clock_now_us())) {
+        s->srv->n_rate_limited++;
         session_send_error(s, PROTO_ERR_RATE_LIMITED, req, m->id_json,
                            "too many joins from your address; try again in a minute");
         return;
@@ -251,7 +282,7 @@ static void on_mute(session *s, const proto_msg *m) {
     if (!need_joined(s, m)) return;
     if (s->muted[m->mute.source] == m->mute.muted) return;
     s->muted[m->mute.source] = m->mute.muted;
-    broadcast_participant(s, "participant-updated");
+    rooms_state_changed(s);
 }
 
 static void on_leave(session *s, const proto_msg *m) {
@@ -330,7 +361,7 @@ static void on_publish_answer(session *s, sfu_event *ev) {
     int changed = memcmp(now, s->published, sizeof now) != 0;
     memcpy(s->published, now, sizeof now);
     session_send(s, proto_encode_publish_answer(ev->sdp, s->publish_id));
-    if (changed) broadcast_participant(s, "participant-updated");
+    if (changed) rooms_state_changed(s);
 }
 
 static void on_subscribe_offer(session *s, sfu_event *ev) {

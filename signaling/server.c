@@ -78,8 +78,9 @@ void session_send_error(session *s, proto_err code, const char *request, const c
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    session_send(s, proto_encode_error(code, msg, request && *request ? request : NULL, id_json));
-    if (proto_err_fatal(code))
+    if (!request || !*request) request = NULL;
+    session_send(s, proto_encode_error(code, msg, request, id_json));
+    if (proto_err_fatal_request(code, request))
         session_close(s, code == PROTO_ERR_TOO_LARGE ? LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE
                                                      : LWS_CLOSE_STATUS_POLICY_VIOLATION);
 }
@@ -112,59 +113,71 @@ static int session_writeable(session *s) {
 
 /* ---- receiving ---------------------------------------------------------- */
 
-static void session_receive(session *s, const char *in, size_t len, int first, int final,
-                            int binary) {
-    size_t max = s->srv->cfg.max_message_bytes;
-    lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, SIG_IDLE_TIMEOUT_S);
-    if (first) {
-        s->rx_len = 0;
-        s->rx_discard = 0;
-        if (binary) {
-            s->rx_discard = 1;
-            session_send_error(s, PROTO_ERR_BAD_JSON, NULL, NULL,
-                               "binary frames are not part of the protocol: send JSON text");
-        }
+/* One message of class c may be handled now; otherwise it is dropped, and
+ * the client hears `rate-limited` at most once a second per class. */
+static int session_allow(session *s, proto_class c, const char *request, const char *id_json,
+                         uint64_t now) {
+    proto_limit_verdict v = proto_limit_take(&s->lim, c, now);
+    if (v == PROTO_LIMIT_OK) return 1;
+    s->srv->n_rate_limited++;
+    if (v == PROTO_LIMIT_REFUSE) {
+        const proto_limit_spec *sp = &proto_limit_defaults[c];
+        double scale = s->lim.scale_pct / 100.0;
+        LOG_RATELIMITED(LOG_WARN, "sig", "%s: too many %s messages: dropped", s->ip, sp->name);
+        session_send_error(s, PROTO_ERR_RATE_LIMITED, request, id_json,
+                           "too many %s messages: at most %g per second (burst %g); this one "
+                           "was dropped",
+                           sp->name, sp->rate * scale, sp->burst * scale);
     }
-    if (s->rx_discard || s->closing) return;
-    if (s->rx_len + len > max) {
-        s->rx_discard = 1;
-        session_send_error(s, PROTO_ERR_TOO_LARGE, NULL, NULL, "message larger than %zu bytes",
-                           max);
-        return;
-    }
-    if (s->rx_len + len > s->rx_cap) {
-        size_t cap = s->rx_cap ? s->rx_cap : 4096;
-        while (cap < s->rx_len + len)
-            cap *= 2;
-        char *n = realloc(s->rx, cap);
-        if (!n) {
-            s->rx_discard = 1;
-            session_send_error(s, PROTO_ERR_INTERNAL, NULL, NULL, "out of memory");
-            return;
-        }
-        s->rx = n;
-        s->rx_cap = cap;
-    }
-    memcpy(s->rx + s->rx_len, in, len);
-    s->rx_len += len;
-    if (!final) return;
+    return 0;
+}
+
+static void session_handle_message(session *s, const char *msg, size_t len) {
+    uint64_t now = clock_now_us();
+    /* Before parsing: parsing is the expensive part of a flood. */
+    if (!session_allow(s, PROTO_CLASS_ANY, NULL, NULL, now)) return;
     proto_msg m;
     proto_error e;
-    if (proto_decode(s->rx, s->rx_len, max, &m, &e) != 0) {
+    if (proto_decode(msg, len, s->srv->cfg.max_message_bytes, &m, &e) != 0) {
+        if (!session_allow(s, PROTO_CLASS_OTHER, e.request, e.id_json, now)) return;
         LOG_RATELIMITED(LOG_INFO, "sig", "%s: rejected message: %s (%s)", s->ip,
                         proto_err_code(e.code), e.message);
         session_send_error(s, e.code, e.request, e.id_json, "%s", e.message);
-    } else {
+        return;
+    }
+    if (session_allow(s, proto_class_of(m.type), proto_type_name(m.type), m.id_json, now))
         rooms_handle_message(s, &m);
-        proto_msg_clear(&m);
+    proto_msg_clear(&m);
+}
+
+/* libwebsockets' fragments through the session's assembler (protocol_rx.c,
+ * which fuzz_protocol_rx drives the same way). */
+static void session_receive(session *s, const char *in, size_t len, int first, int final,
+                            int binary) {
+    lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, SIG_IDLE_TIMEOUT_S);
+    if (s->closing) return;
+    const char *msg = NULL;
+    size_t msg_len = 0;
+    switch (proto_rx_feed(&s->rx, in, len, first, final, binary, &msg, &msg_len)) {
+    case PROTO_RX_MORE:
+        return;
+    case PROTO_RX_BINARY:
+        if (session_allow(s, PROTO_CLASS_ANY, NULL, NULL, clock_now_us()))
+            session_send_error(s, PROTO_ERR_BAD_JSON, NULL, NULL,
+                               "binary frames are not part of the protocol: send JSON text");
+        return;
+    case PROTO_RX_TOO_LARGE:
+        session_send_error(s, PROTO_ERR_TOO_LARGE, NULL, NULL, "message larger than %zu bytes",
+                           s->rx.max);
+        return;
+    case PROTO_RX_NOMEM:
+        session_send_error(s, PROTO_ERR_INTERNAL, NULL, NULL, "out of memory");
+        return;
+    case PROTO_RX_MESSAGE:
+        session_handle_message(s, msg, msg_len);
+        proto_rx_done(&s->rx);
+        return;
     }
-    /* Keep small buffers, give back large ones. */
-    if (s->rx_cap > 65536) {
-        free(s->rx);
-        s->rx = NULL;
-        s->rx_cap = 0;
-    }
-    s->rx_len = 0;
 }
 
 /* ---- HTTP endpoints ----------------------------------------------------- */
@@ -294,6 +307,63 @@ static int http_writeable(struct lws *wsi, pss *p) {
     return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
+/* ---- opening a WebSocket ------------------------------------------------ */
+
+/* Cross-site WebSocket hijacking: a page elsewhere must not drive a
+ * visitor's browser into meetings here. Browsers always send Origin; other
+ * clients (bots, third-party apps) may not, and carry no visitor's
+ * authority, so no Origin is fine. */
+static int origin_allowed(struct lws *wsi, sig_server *srv) {
+    char origin[CONFIG_ORIGIN_MAX], host[256];
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN) <= 0) return 1;
+    if (lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN) < 0) origin[0] = '\0';
+    if (lws_hdr_copy(wsi, host, sizeof host, WSI_TOKEN_HOST) < 0) host[0] = '\0';
+    const char *allowed[CONFIG_MAX_ORIGINS];
+    for (int i = 0; i < srv->cfg.n_allowed_origin; i++)
+        allowed[i] = srv->cfg.allowed_origin[i];
+    if (proto_origin_allowed(origin, host, allowed, (size_t)srv->cfg.n_allowed_origin)) return 1;
+    srv->n_origin_refused++;
+    char peer[64];
+    lws_get_peer_simple(wsi, peer, sizeof peer);
+    LOG_RATELIMITED(LOG_WARN, "sig",
+                    "%s: /ws refused for Origin '%.100s' (Host '%.100s'); see allowed-origin", peer,
+                    origin, host);
+    return 0;
+}
+
+static void ws_per_ip_release(sig_server *srv, const char *ip) {
+    guint n = GPOINTER_TO_UINT(g_hash_table_lookup(srv->ws_per_ip, ip));
+    if (n <= 1)
+        g_hash_table_remove(srv->ws_per_ip, ip);
+    else
+        g_hash_table_insert(srv->ws_per_ip, g_strdup(ip), GUINT_TO_POINTER(n - 1));
+}
+
+static int session_open(struct lws *wsi, sig_server *srv, pss *p) {
+    session *s = calloc(1, sizeof *s);
+    if (!s) return -1;
+    s->wsi = wsi;
+    s->srv = srv;
+    g_queue_init(&s->txq);
+    proto_rx_init(&s->rx, srv->cfg.max_message_bytes);
+    proto_limiter_init(&s->lim, (unsigned)srv->cfg.message_rate, clock_now_us());
+    session_client_ip(wsi, srv, s->ip, sizeof s->ip);
+    p->s = s;
+    srv->n_sessions++;
+    lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, SIG_IDLE_TIMEOUT_S);
+    guint n = GPOINTER_TO_UINT(g_hash_table_lookup(srv->ws_per_ip, s->ip));
+    g_hash_table_insert(srv->ws_per_ip, g_strdup(s->ip), GUINT_TO_POINTER(n + 1));
+    if (srv->cfg.ws_per_ip > 0 && n >= (guint)srv->cfg.ws_per_ip) {
+        srv->n_ws_per_ip_refused++;
+        LOG_RATELIMITED(LOG_WARN, "sig", "%s: more than %d WebSockets from one address: refused",
+                        s->ip, srv->cfg.ws_per_ip);
+        session_send_error(s, PROTO_ERR_TOO_MANY_CONNECTIONS, NULL, NULL,
+                           "this address has %d connections open to this node already",
+                           srv->cfg.ws_per_ip);
+    }
+    return 0;
+}
+
 /* ---- the protocol callback ---------------------------------------------- */
 
 static void drain_events(sig_server *srv) {
@@ -330,20 +400,11 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI);
         if (strcmp(uri, "/ws") != 0) return 1; /* WebSocket only on /ws */
         if (srv->stop) return 1;
+        if (!origin_allowed(wsi, srv)) return 1;
         break;
     }
-    case LWS_CALLBACK_ESTABLISHED: {
-        session *s = calloc(1, sizeof *s);
-        if (!s) return -1;
-        s->wsi = wsi;
-        s->srv = srv;
-        g_queue_init(&s->txq);
-        session_client_ip(wsi, srv, s->ip, sizeof s->ip);
-        p->s = s;
-        srv->n_sessions++;
-        lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, SIG_IDLE_TIMEOUT_S);
-        break;
-    }
+    case LWS_CALLBACK_ESTABLISHED:
+        return session_open(wsi, srv, p);
     case LWS_CALLBACK_RECEIVE:
         if (p && p->s)
             session_receive(p->s, in, len, lws_is_first_fragment(wsi), lws_is_final_fragment(wsi),
@@ -355,10 +416,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (p && p->s) {
             session *s = p->s;
             rooms_session_closed(s);
+            rooms_state_cancel(s);
             char *b;
             while ((b = g_queue_pop_head(&s->txq)))
                 free(b);
-            free(s->rx);
+            proto_rx_free(&s->rx);
+            ws_per_ip_release(srv, s->ip);
             free(s);
             p->s = NULL;
             srv->n_sessions--;
@@ -396,6 +459,7 @@ int sig_server_new(sig_server **out, const relais_config *cfg, const char *const
     srv->rooms_by_name = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, free);
     srv->sessions = g_hash_table_new(g_direct_hash, g_direct_equal);
     srv->join_buckets = g_hash_table_new_full(g_str_hash, g_str_equal, free, free);
+    srv->ws_per_ip = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     srv->locating = g_hash_table_new(g_int64_hash, g_int64_equal);
     srv->stun_urls = calloc(n_stun_urls + 1, sizeof(char *));
     for (size_t i = 0; i < n_stun_urls; i++)
@@ -520,6 +584,7 @@ void sig_server_free(sig_server *s) {
     g_hash_table_destroy(s->rooms_by_name);
     g_hash_table_destroy(s->sessions);
     g_hash_table_destroy(s->join_buckets);
+    g_hash_table_destroy(s->ws_per_ip);
     if (s->locating) g_hash_table_destroy(s->locating);
     for (size_t i = 0; i < s->n_stun_urls; i++)
         free(s->stun_urls[i]);

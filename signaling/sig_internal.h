@@ -15,11 +15,13 @@
 #include "common/config.h"
 #include "sfu/sfu.h"
 #include "signaling/protocol.h"
+#include "signaling/protocol_rx.h"
 #include "signaling/server.h"
 
 #define SIG_TXQ_MAX_MSGS 1024
 #define SIG_TXQ_MAX_BYTES (16u << 20)
 #define SIG_IDLE_TIMEOUT_S 60
+#define SIG_STATE_GAP_US 100000
 
 typedef struct sig_room sig_room;
 
@@ -38,10 +40,16 @@ typedef struct session {
     int muted[PROTO_SRC__COUNT];
     int publish_pending;
     char publish_id[PROTO_ID_JSON_SIZE];
-    /* Receive side: one message assembled from its fragments. */
-    char *rx;
-    size_t rx_len, rx_cap;
-    int rx_discard; /* rest of an oversize or binary message */
+    /* Receive side: messages assembled from their fragments, and the
+     * limits on how many of each class it may send. */
+    proto_rx rx;
+    proto_limiter lim;
+    /* participant-updated is sent at most every SIG_STATE_GAP_US, with the
+     * latest state: a client toggling mute 1000 times a second costs its
+     * room mates 10 messages. state_sul fires the deferred one. */
+    uint64_t state_sent_us;
+    int state_dirty;
+    lws_sorted_usec_list_t state_sul;
     /* Send side: queued JSON texts (each malloc'd with LWS_PRE in front). */
     GQueue txq;
     size_t tx_bytes;
@@ -75,6 +83,9 @@ struct sig_server {
     GHashTable *rooms_by_name; /* name -> sig_room* (owned) */
     GHashTable *sessions;      /* pid -> session* (not owned: lws owns the wsi) */
     GHashTable *join_buckets;  /* ip -> join_bucket* (owned) */
+    GHashTable *ws_per_ip;     /* ip -> open WebSockets (GUINT), for ws-per-ip */
+    /* Abuse counters for /metrics. */
+    uint64_t n_rate_limited, n_origin_refused, n_ws_per_ip_refused;
     uint32_t next_pid, next_room_id;
     struct stun_server *stun; /* not owned; NULL when off */
     volatile int stop;
@@ -102,6 +113,11 @@ void session_send(session *s, char *json); /* takes ownership of a malloc'd stri
 void session_send_error(session *s, proto_err code, const char *request, const char *id_json,
                         const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void session_close(session *s, enum lws_close_status status);
+
+/* rooms.c: tells the room this participant's tracks or mute flags changed
+ * (coalesced, see state_sul); rooms_state_cancel drops a pending one. */
+void rooms_state_changed(session *s);
+void rooms_state_cancel(session *s);
 
 /* metrics.c: the Prometheus text of /metrics (g_malloc'd) */
 char *metrics_text(sig_server *srv, size_t *len);

@@ -75,6 +75,9 @@ static void test_defaults(void) {
     ASSERT_EQ(c.max_rooms, 1000);
     ASSERT_EQ(c.join_rate, 20);
     ASSERT_EQ(c.n_trusted_proxy, 0);
+    ASSERT_EQ(c.ws_per_ip, 500);
+    ASSERT_EQ(c.message_rate, 100);
+    ASSERT_EQ(c.n_allowed_origin, 0);
     ASSERT_EQ(c.stun_rate, 20);
     ASSERT_EQ(c.log_level, LOG_INFO);
     ASSERT_EQ(c.max_bitrate, 2500);
@@ -108,6 +111,10 @@ static const char *full_file = "\xef\xbb\xbf# Relais node\r\n"
                                "join-rate = 0\n"
                                "trusted-proxy = 10.0.0.0/8\n"
                                "trusted-proxy = 2001:db8::7\n"
+                               "ws-per-ip = 3\n"
+                               "message-rate = 250\n"
+                               "allowed-origin = https://meet.example.org\n"
+                               "allowed-origin = http://[::1]:8080\n"
                                "stun-rate = 100\n"
                                "log-level = debug\n"
                                "max-bitrate = 800"; /* no final newline */
@@ -144,6 +151,11 @@ static void test_file_all_options(void) {
     ASSERT_STR_EQ(net, "10.0.0.0/8");
     ipnet_format(&c.trusted_proxy[1], net, sizeof net);
     ASSERT_STR_EQ(net, "2001:db8::7");
+    ASSERT_EQ(c.ws_per_ip, 3);
+    ASSERT_EQ(c.message_rate, 250);
+    ASSERT_EQ(c.n_allowed_origin, 2);
+    ASSERT_STR_EQ(c.allowed_origin[0], "https://meet.example.org");
+    ASSERT_STR_EQ(c.allowed_origin[1], "http://[::1]:8080");
     ASSERT_EQ(c.stun_rate, 100);
     ASSERT_EQ(c.log_level, LOG_DEBUG);
     ASSERT_EQ(c.max_bitrate, 800);
@@ -230,6 +242,19 @@ static void test_file_errors(void) {
                "relais.conf:1: max-rooms: expected an integer from 1 to 1000000, got '0'");
     text_fails("join-rate = -1\n",
                "relais.conf:1: join-rate: expected an integer from 0 to 1000000, got '-1'");
+    text_fails("allowed-origin = meet.example.org\n",
+               "relais.conf:1: allowed-origin: expected an origin such as "
+               "https://meet.example.org[:PORT] or '*', got 'meet.example.org'");
+    text_fails("allowed-origin = https://meet.example.org/\n",
+               "relais.conf:1: allowed-origin: expected an origin such as "
+               "https://meet.example.org[:PORT] or '*', got 'https://meet.example.org/'");
+    text_fails("allowed-origin = https://\n",
+               "relais.conf:1: allowed-origin: expected an origin such as "
+               "https://meet.example.org[:PORT] or '*', got 'https://'");
+    text_fails("ws-per-ip = -1\n",
+               "relais.conf:1: ws-per-ip: expected an integer from 0 to 1000000, got '-1'");
+    text_fails("message-rate = 100001\n",
+               "relais.conf:1: message-rate: expected an integer from 0 to 100000, got '100001'");
     text_fails("trusted-proxy = 10.0.0.5/8\n",
                "relais.conf:1: trusted-proxy: expected an IP address or network (ADDR/PREFIX, no "
                "bits set after the prefix), got '10.0.0.5/8'");
@@ -530,6 +555,13 @@ static void test_help_version(void) {
         "                             (0-1000000, default 20)\n"
         "  --trusted-proxy NET        proxy (ADDR or ADDR/PREFIX) whose X-Forwarded-For\n"
         "                             names the client; repeatable (default none)\n"
+        "  --ws-per-ip N              open WebSockets per client IP address, 0 =\n"
+        "                             unlimited (0-1000000, default 500)\n"
+        "  --message-rate PERCENT     per-session message limits in percent of the\n"
+        "                             defaults, 0 = none (0-100000, default 100)\n"
+        "  --allowed-origin ORIGIN    another origin whose pages may open /ws (or '*');\n"
+        "                             repeatable (default pages of the node's own host\n"
+        "                             name)\n"
         "  --stun-rate N              STUN requests per second per source (burst 2x), 0 =\n"
         "                             unlimited (0-1000000, default 20)\n"
         "  --log-level LEVEL          debug, info, warn or error (default info)\n"

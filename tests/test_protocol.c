@@ -68,11 +68,14 @@ static void test_error_table(void) {
         {PROTO_ERR_SHUTTING_DOWN, "shutting-down", 1},
         {PROTO_ERR_CLUSTER_UNAVAILABLE, "cluster-unavailable", 0},
         {PROTO_ERR_INTERNAL, "internal", 0},
+        {PROTO_ERR_TOO_MANY_CONNECTIONS, "too-many-connections", 1},
     };
     ASSERT_EQ(sizeof want / sizeof want[0], PROTO_ERR__COUNT);
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         ASSERT_STR_EQ(proto_err_code(want[i].e), want[i].code);
         ASSERT_EQ(proto_err_fatal(want[i].e), want[i].fatal);
+        if (want[i].e != PROTO_ERR_RATE_LIMITED)
+            ASSERT_EQ(proto_err_fatal_request(want[i].e, "mute"), want[i].fatal);
     }
     ASSERT_STR_EQ(proto_err_code(PROTO_ERR__COUNT), "internal");
     ASSERT_STR_EQ(proto_err_code((proto_err)-1), "internal");
@@ -500,6 +503,16 @@ static void test_encode_error(void) {
     expect_str(proto_encode_error(PROTO_ERR_BAD_NAME, "x", "", "\"a\\\"b\""),
                "{\"type\":\"error\",\"id\":\"a\\\"b\",\"code\":\"bad-name\",\"message\":\"x\","
                "\"request\":null,\"fatal\":false}");
+    /* rate-limited ends the connection only as the answer to a join. */
+    ASSERT_EQ(proto_err_fatal_request(PROTO_ERR_RATE_LIMITED, "join"), 1);
+    ASSERT_EQ(proto_err_fatal_request(PROTO_ERR_RATE_LIMITED, "mute"), 0);
+    ASSERT_EQ(proto_err_fatal_request(PROTO_ERR_RATE_LIMITED, NULL), 0);
+    expect_str(proto_encode_error(PROTO_ERR_RATE_LIMITED, "slow down", "mute", NULL),
+               "{\"type\":\"error\",\"code\":\"rate-limited\",\"message\":\"slow down\","
+               "\"request\":\"mute\",\"fatal\":false}");
+    expect_str(proto_encode_error(PROTO_ERR_RATE_LIMITED, "wait", "join", NULL),
+               "{\"type\":\"error\",\"code\":\"rate-limited\",\"message\":\"wait\","
+               "\"request\":\"join\",\"fatal\":true}");
     expect_str(proto_encode_error(PROTO_ERR_INTERNAL, "bad \xff byte \xc3", "ping", "12"),
                "{\"type\":\"error\",\"id\":12,\"code\":\"internal\",\"message\":\"bad ? byte ?\","
                "\"request\":\"ping\",\"fatal\":false}");
