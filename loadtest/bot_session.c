@@ -405,25 +405,39 @@ static void on_subscribe_offer(lt_bot *b, const char *sdp, json_t *tracks) {
     for (int i = 0; i < b->n_rx; i++)
         b->rx[i].in_offer = 0;
     sdp_session *ans = bot_sdp(b, b->sub);
+    int have_candidates = 0;
     for (size_t i = 0; ans && i < off->n_media; i++) {
         const sdp_media *om = off->media[i];
         int rtp = om->kind == SDP_KIND_AUDIO || om->kind == SDP_KIND_VIDEO;
-        sdp_media *m = sdp_add_media(ans, rtp ? om->kind : SDP_KIND_APPLICATION,
-                                     sdp_media_is_rejected(om) ? 0 : 9, om->proto, om->mid);
-        if (!m || !rtp || sdp_media_is_rejected(om)) continue;
+        const sdp_codec *c = !rtp || sdp_media_is_rejected(om) ? NULL
+                             : om->kind == SDP_KIND_AUDIO
+                                 ? sdp_media_find_codec(om, "opus", 48000, 2)
+                                 : sdp_media_find_codec(om, "VP8", 90000, 0);
+        /* What a bot cannot decode (VP9, H.264 from a browser) it rejects
+         * with port 0, as docs/protocol.md tells clients to: the node then
+         * leaves that stream out for this bot. */
+        sdp_media *m = sdp_add_media(ans, rtp ? om->kind : SDP_KIND_APPLICATION, c ? 9 : 0,
+                                     om->proto, om->mid);
+        if (m && !c) {
+            /* A rejected m-line still lists the offered formats. */
+            if (rtp)
+                for (int k = 0; k < om->n_pts; k++)
+                    sdp_media_add_pt(m, om->pts[k]);
+            else if (om->fmt)
+                m->fmt = sdp_strdup(ans, om->fmt);
+            m->dir = SDP_DIR_INACTIVE;
+        }
+        if (!m || !c) continue;
         m->rtcp_mux = true;
         m->setup = SDP_SETUP_ACTIVE;
         m->dir = om->dir == SDP_DIR_SENDONLY ? SDP_DIR_RECVONLY : SDP_DIR_INACTIVE;
-        const sdp_codec *c = om->kind == SDP_KIND_AUDIO ? sdp_media_find_codec(om, "opus", 48000, 2)
-                                                        : sdp_media_find_codec(om, "VP8", 90000, 0);
-        if (!c) continue;
         sdp_media_add_codec(m, c->pt, c->name, c->clock, c->channels, c->fmtp,
                             c->fb & (SDP_FB_NACK | SDP_FB_NACK_PLI | SDP_FB_CCM_FIR));
         uint16_t abs = sdp_media_find_ext(om, URI_ABS_SEND_TIME);
         uint16_t lvl = sdp_media_find_ext(om, URI_AUDIO_LEVEL);
         if (abs) sdp_media_add_ext(m, abs, URI_ABS_SEND_TIME, SDP_DIR_NONE);
         if (lvl) sdp_media_add_ext(m, lvl, URI_AUDIO_LEVEL, SDP_DIR_NONE);
-        if (i == 0) add_candidates(m, b->sub);
+        if (!have_candidates) have_candidates = add_candidates(m, b->sub) == 0;
         if (om->dir == SDP_DIR_SENDONLY && om->n_ssrcs > 0)
             rx_add(b, om->ssrcs[0].ssrc, owner_of(tracks, om->mid), om->kind == SDP_KIND_VIDEO,
                    (uint8_t)abs);

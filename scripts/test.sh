@@ -6,6 +6,8 @@
 #   4. libFuzzer build, every fuzz target for FUZZ_SECONDS (default 30) on its corpus
 #   5. load-test smoke run: node + relais-loadtest bots with real media
 #   6. cluster test: redis-server + 4 nodes + relais-loadtest (tests/cluster/)
+#   6b. adversarial test: an attacker process against an ASan node while a
+#      load-test call runs (tests/adversarial/)
 #   7. browser end-to-end tests (Chromium, Firefox ESR) against the ASan node,
 #      inside a private network namespace with only loopback
 # Ends with one line "summary: N passed, N failed".
@@ -97,6 +99,21 @@ if [ -x build/relais-loadtest ] && [ -x build-asan/relais ]; then
   if [ "$rc" -eq 0 ]; then ok "$(grep -c '^ok ' build/cluster.log)"; else bad "cluster test"; fi
 else
   bad "cluster test"
+fi
+
+step "adversarial test (STUN flood, forged and spoofed media, WebSocket/HTTP abuse, absurd SDP during a call)"
+if [ -x build/relais-loadtest ] && [ -x build-asan/relais ]; then
+  tests/adversarial/run.sh build build-asan/relais >build/adversarial.log 2>&1
+  rc=$?
+  grep -E '^(ok|FAIL|call:|node:|adversarial:) ' build/adversarial.log
+  if [ "$rc" -eq 0 ]; then
+    ok "$(grep -c '^ok ' build/adversarial.log)"
+  else
+    cat build/adversarial.log | tail -80
+    bad "adversarial test"
+  fi
+else
+  bad "adversarial test"
 fi
 
 step "browser end-to-end tests"
