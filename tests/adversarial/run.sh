@@ -19,7 +19,9 @@ if [ "${RELAIS_IN_NETNS:-}" != 1 ]; then
 fi
 tmp=$(mktemp -d)
 node=""; lt=""
-trap 'kill $lt $node 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+# The trap must not change the exit status (set -e would make a failed
+# kill of nothing the script's result).
+trap '[ -n "$lt$node" ] && kill $lt $node 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; true' EXIT
 PORT=18300 STUN=18378 WS_PER_IP=30
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   "$node_bin" --listen 127.0.0.1:$PORT --stun-listen 127.0.0.1:$STUN --media-address 127.0.0.1 \
@@ -48,7 +50,7 @@ after_fds=$(ls /proc/$node/fd 2>/dev/null | wc -l)
 after_rss=$(awk '/VmRSS/ {print $2}' /proc/$node/status 2>/dev/null || echo 0)
 health=$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$PORT/health || true)
 kill -TERM $node; node_rc=0; wait $node || node_rc=$?; node=""
-python3 - "$tmp" "$lt_rc" "$node_rc" "$health" "$idle_fds" "$after_fds" "$idle_rss" "$after_rss" \
+if python3 - "$tmp" "$lt_rc" "$node_rc" "$health" "$idle_fds" "$after_fds" "$idle_rss" "$after_rss" \
   "$WS_PER_IP" <<'PY'
 import json, re, sys
 tmp, lt_rc, node_rc, health = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
@@ -120,3 +122,5 @@ if bad:
 print("adversarial: %d passed, %d failed" % (len(checks) - bad, bad))
 sys.exit(1 if bad else 0)
 PY
+then rc=0; else rc=$?; fi
+exit $rc
