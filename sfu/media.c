@@ -1,10 +1,11 @@
-/* The media hot path and the node's RTCP.
+/* The media hot path's IO and the node's RTCP.
  *
- * Per publisher packet: parse, find the track, account it (receive stats,
- * NACK tracker, retransmission ring), then for every active forwarder copy
- * it into a stack buffer, rewrite SSRC/seq/timestamp/payload type/extension
- * ids, protect and send. No heap allocation, no logging, no locks: every
- * object touched belongs to this worker thread.
+ * Per publisher packet: parse, find the track, let it account the packet
+ * (track.c: receive stats, NACK tracker, ring, duplicates), fan it out into
+ * the worker's transmit batch (fanout.c, forwarder.c: rewrite per
+ * subscriber), then flush the batch here: protect and send. No heap
+ * allocation, no logging, no locks: every object touched belongs to this
+ * worker thread.
  *
  * RTCP is terminated here: publishers get receiver reports, NACKs, PLIs and
  * REMB from the node; subscribers get sender reports translated from the
@@ -18,63 +19,6 @@
 
 #define PKT_MAX 1500
 #define RTCP_BUF 1500
-
-/* ---- forwarders ---------------------------------------------------------- */
-
-uint8_t sfu_codec_pt(sfu_codec c) {
-    switch (c) {
-    case SFU_CODEC_OPUS:
-        return SFU_PT_OPUS;
-    case SFU_CODEC_VP8:
-        return SFU_PT_VP8;
-    case SFU_CODEC_VP9:
-        return SFU_PT_VP9;
-    case SFU_CODEC_H264:
-        return SFU_PT_H264;
-    }
-    return SFU_PT_VP8;
-}
-
-forwarder *forwarder_new(track *src, participant *sub, sub_slot *slot) {
-    if (src->n_fwd == src->cap_fwd) {
-        int cap = src->cap_fwd ? src->cap_fwd * 2 : 8;
-        forwarder **nf = realloc(src->fwd, (size_t)cap * sizeof *nf);
-        if (!nf) return NULL;
-        src->fwd = nf;
-        src->cap_fwd = cap;
-    }
-    forwarder *f = calloc(1, sizeof *f);
-    if (!f) return NULL;
-    f->src = src;
-    f->sub = sub;
-    f->slot = slot;
-    f->out_pt = sfu_codec_pt(src->codec);
-    rtp_rewrite_init(&f->rw, slot->out_ssrc, src->clock_rate);
-    src->fwd[src->n_fwd++] = f;
-    return f;
-}
-
-void forwarder_free(forwarder *f) {
-    track *t = f->src;
-    /* The slot gets a new SSRC when it carries the next track. */
-    transport_forget_ssrc(f->sub->sub, f->rw.out_ssrc, 1);
-    for (int i = 0; i < t->n_fwd; i++) {
-        if (t->fwd[i] == f) {
-            t->fwd[i] = t->fwd[--t->n_fwd];
-            break;
-        }
-    }
-    free(f);
-}
-
-/* The forwarder's extension map: the track's template (publisher id ->
- * node id by URI) limited to the ids the subscriber accepted. */
-void forwarder_update_ext_map(forwarder *f) {
-    for (int i = 0; i < 256; i++) {
-        uint8_t id = f->src->ext_map_template[i];
-        f->ext_map[i] = (id && (f->accepted_exts & (1u << id))) ? id : 0;
-    }
-}
 
 /* ---- sending helpers --------------------------------------------------- */
 
@@ -102,18 +46,11 @@ static void send_pli(track *t) {
     STAT_INC(w, plis_out);
 }
 
-/* PLIs from many subscribers (and new subscribers) are merged: at most one
- * per SFU_PLI_MIN_INTERVAL_US per track; one asked for inside the window is
- * sent when it ends. */
+/* Merged per track (track_keyframe_request): at most one PLI per
+ * TRACK_PLI_MIN_INTERVAL_US; one asked for inside the window is sent when
+ * it ends (publisher_tick). */
 void participant_request_keyframe(track *t, uint64_t now_us) {
-    if (!t || t->kind != SFU_KIND_VIDEO) return;
-    if (t->last_pli_us && now_us - t->last_pli_us < SFU_PLI_MIN_INTERVAL_US) {
-        t->pli_wanted = 1;
-        return;
-    }
-    t->last_pli_us = now_us;
-    t->pli_wanted = 0;
-    send_pli(t);
+    if (t && track_keyframe_request(t, now_us)) send_pli(t);
 }
 
 /* ---- publisher RTP ------------------------------------------------------ */
@@ -139,9 +76,7 @@ static track *find_track(participant *p, const rtp_header *h, const uint8_t *buf
         for (int k = 0; k < p->n_tracks; k++) {
             track *m = p->tracks[k];
             if (strcmp(m->mid, mid) != 0) continue;
-            m->ssrc = h->ssrc;
-            rtp_rx_stats_init(&m->rx, m->clock_rate);
-            if (m->kind == SFU_KIND_VIDEO) rtp_nack_reset(&m->nack);
+            track_set_ssrc(m, h->ssrc);
             return m;
         }
         return NULL;
@@ -149,21 +84,15 @@ static track *find_track(participant *p, const rtp_header *h, const uint8_t *buf
     return NULL;
 }
 
-static void forward_one(forwarder *f, const rtp_header *h, const uint8_t *buf, size_t len,
-                        uint16_t out_seq, uint32_t out_ts) {
-    worker *w = f->sub->room->w;
-    uint8_t out[PKT_MAX + TRANSPORT_SRTP_TRAILER];
-    memcpy(out, buf, len);
-    if (h->ext_len) rtp_ext_remap(h, out, f->ext_map);
-    rtp_set_seq(out, out_seq);
-    rtp_set_timestamp(out, out_ts);
-    rtp_set_ssrc(out, f->rw.out_ssrc);
-    rtp_set_payload_type(out, f->out_pt);
-    if (transport_send_rtp(f->sub->sub, out, len, sizeof out) == 0) {
-        f->packets++;
-        f->bytes += h->payload_len;
+void media_flush(void *ud, fanout_item *items, int n) {
+    worker *w = ud;
+    for (int i = 0; i < n; i++) {
+        fanout_item *it = &items[i];
+        size_t len = it->len;
+        if (transport_send_rtp(it->f->sub->sub, it->buf, len, sizeof it->buf) != 0) continue;
         STAT_INC(w, rtp_out);
         STAT_ADD(w, rtp_out_bytes, len);
+        if (it->retransmission) STAT_INC(w, retransmits);
     }
 }
 
@@ -181,28 +110,12 @@ void media_on_publisher_rtp(participant *p, uint8_t *buf, size_t len, uint64_t n
         STAT_INC(w, drop_unknown_ssrc);
         return;
     }
-    rtp_rx_stats_update(&t->rx, h.seq, h.timestamp, now_us, (uint32_t)len);
-    if (t->kind == SFU_KIND_VIDEO) {
-        /* A duplicate (typically a retransmission we did not need) is not
-         * forwarded again: re-protecting an output seq with different bytes
-         * (a fresh abs-send-time) would reuse an AES-GCM nonce. */
-        size_t have;
-        if (rtp_ring_get(t->ring, h.seq, &have, NULL)) return;
-        rtp_nack_on_packet(&t->nack, h.seq, now_us);
-        rtp_ring_put(t->ring, h.seq, buf, len, now_us);
-    }
-    for (int i = 0; i < t->n_fwd; i++) {
-        forwarder *f = t->fwd[i];
-        if (!f->active || !f->sub->sub || transport_get_state(f->sub->sub) != TRANSPORT_CONNECTED) {
-            STAT_INC(w, drop_not_ready);
-            continue;
-        }
-        uint16_t oseq;
-        uint32_t ots;
-        if (rtp_rewrite_packet(&f->rw, h.ssrc, h.seq, h.timestamp, now_us, &oseq, &ots) != 0)
-            continue;
-        forward_one(f, &h, buf, len, oseq, ots);
-    }
+    /* A duplicate (typically a retransmission we did not need) is not
+     * forwarded again: see track_ingest. */
+    if (track_ingest(t, &h, buf, len, now_us) != TRACK_PKT_FORWARD) return;
+    fanout_result r = fanout_packet(w->tx, t, &h, buf, len, now_us);
+    if (r.not_ready) STAT_ADD(w, drop_not_ready, (uint64_t)r.not_ready);
+    fanout_flush(w->tx);
 }
 
 /* ---- publisher RTCP ----------------------------------------------------- */
@@ -254,19 +167,15 @@ static forwarder *fwd_by_out_ssrc(participant *p, uint32_t ssrc) {
     return NULL;
 }
 
-static void answer_nack(forwarder *f, const uint16_t *seqs, int n) {
+/* Resends what the forwarder's rules allow (forwarder.h); the rest is
+ * counted as suppressed. */
+static void answer_nack(forwarder *f, const uint16_t *seqs, int n, uint64_t now_us) {
     worker *w = f->sub->room->w;
-    track *t = f->src;
-    if (!t->ring || !f->active) return;
+    if (!f->src->ring) return;
     for (int i = 0; i < n; i++) {
-        uint16_t in_seq;
-        size_t len;
-        if (rtp_rewrite_to_source_seq(&f->rw, seqs[i], &in_seq) != 0) continue;
-        const uint8_t *pkt = rtp_ring_get(t->ring, in_seq, &len, NULL);
-        rtp_header h;
-        if (!pkt || rtp_parse(&h, pkt, len) != 0 || h.ssrc != f->rw.src_ssrc) continue;
-        forward_one(f, &h, pkt, len, seqs[i], rtp_rewrite_map_ts(&f->rw, h.timestamp));
-        STAT_INC(w, retransmits);
+        forwarder_rtx_result r = fanout_retransmit(w->tx, f, seqs[i], now_us);
+        if (r == FORWARDER_RTX_DUP || r == FORWARDER_RTX_OLD || r == FORWARDER_RTX_BUDGET)
+            STAT_INC(w, rtx_suppressed);
     }
 }
 
@@ -286,7 +195,7 @@ void media_on_subscriber_rtcp(participant *p, uint8_t *buf, size_t len, uint64_t
             int n = 0;
             forwarder *f = fwd_by_out_ssrc(p, media);
             STAT_INC(w, nacks_in);
-            if (f && rtcp_parse_nack(&pkt, seqs, 128, &n) == 0) answer_nack(f, seqs, n);
+            if (f && rtcp_parse_nack(&pkt, seqs, 128, &n) == 0) answer_nack(f, seqs, n, now_us);
         } else if (pkt.pt == RTCP_PSFB && pkt.count == 1) { /* PLI */
             forwarder *f = fwd_by_out_ssrc(p, media);
             STAT_INC(w, plis_in);
@@ -304,6 +213,7 @@ void media_on_subscriber_rtcp(participant *p, uint8_t *buf, size_t len, uint64_t
         /* REMB and transport-cc from subscribers will drive layer
          * selection once simulcast exists; today they are not needed. */
     }
+    fanout_flush(w->tx);
     if (rc < 0) STAT_INC(w, drop_malformed);
 }
 
@@ -315,8 +225,7 @@ static void publisher_tick(worker *w, participant *p, uint64_t now_us) {
     for (int i = 0; i < p->n_tracks; i++) {
         track *t = p->tracks[i];
         if (t->kind != SFU_KIND_VIDEO || !t->ssrc) continue;
-        if (t->pli_wanted && now_us - t->last_pli_us >= SFU_PLI_MIN_INTERVAL_US)
-            participant_request_keyframe(t, now_us);
+        if (track_keyframe_due(t, now_us)) send_pli(t);
         uint64_t due = rtp_nack_next_due(&t->nack);
         if (!due || due > now_us) continue;
         uint16_t seqs[64];

@@ -71,26 +71,6 @@ static int finish(sdp_session *s, char **out) {
 
 /* ---- publish ------------------------------------------------------------- */
 
-static track *track_new(participant *p, const char *mid, sfu_kind kind) {
-    track *t = calloc(1, sizeof *t);
-    if (!t) return NULL;
-    t->owner = p;
-    snprintf(t->mid, sizeof t->mid, "%s", mid);
-    t->kind = kind;
-    t->clock_rate = kind == SFU_KIND_AUDIO ? 48000 : 90000;
-    rtp_rx_stats_init(&t->rx, t->clock_rate);
-    if (kind == SFU_KIND_VIDEO) {
-        rtp_nack_params np = rtp_nack_default_params();
-        rtp_nack_init(&t->nack, &np);
-        t->ring = rtp_ring_new(SFU_RING_SLOTS, SFU_RING_SLOT_BYTES);
-        if (!t->ring) {
-            free(t);
-            return NULL;
-        }
-    }
-    return t;
-}
-
 /* The primary SSRC of an m-section: the first that is not the repair
  * stream of an FID group. 0 if the publisher signalled none. */
 static uint32_t primary_ssrc(const sdp_media *m) {
@@ -113,15 +93,11 @@ static sfu_source source_for(const sfu_cmd *c, const sdp_media *m) {
     return m->kind == SDP_KIND_AUDIO ? SFU_SRC_MICROPHONE : SFU_SRC_CAMERA;
 }
 
-static void track_set_exts(track *t, const sdp_media *m) {
-    t->ext_mid = (uint8_t)sdp_media_find_ext(m, URI_MID);
-    t->ext_audio_level = (uint8_t)sdp_media_find_ext(m, URI_AUDIO_LEVEL);
-    t->ext_abs_send_time = (uint8_t)sdp_media_find_ext(m, URI_ABS_SEND_TIME);
-    memset(t->ext_map_template, 0, sizeof t->ext_map_template);
-    if (t->ext_audio_level) t->ext_map_template[t->ext_audio_level] = SFU_EXT_AUDIO_LEVEL;
-    if (t->ext_abs_send_time) t->ext_map_template[t->ext_abs_send_time] = SFU_EXT_ABS_SEND_TIME;
-    for (int i = 0; i < t->n_fwd; i++)
-        forwarder_update_ext_map(t->fwd[i]);
+static void apply_exts(track *t, const sdp_media *m) {
+    track_set_exts(t, (uint8_t)sdp_media_find_ext(m, URI_MID),
+                   (uint8_t)sdp_media_find_ext(m, URI_AUDIO_LEVEL),
+                   (uint8_t)sdp_media_find_ext(m, URI_ABS_SEND_TIME), SFU_EXT_AUDIO_LEVEL,
+                   SFU_EXT_ABS_SEND_TIME);
 }
 
 /* Builds the new track list from the offer (codecs already checked): tracks
@@ -147,9 +123,9 @@ static int update_tracks(participant *p, const sfu_cmd *c, const sdp_session *s,
             if (strcmp(p->tracks[k]->mid, m->mid) == 0 && p->tracks[k]->kind == kind &&
                 p->tracks[k]->codec == codec)
                 t = p->tracks[k];
-        if (!t && !(t = track_new(NULL, m->mid, kind))) {
+        if (!t && !(t = track_new(m->mid, kind))) {
             for (int k = 0; k < n; k++)
-                if (!next[k]->owner) track_free(next[k]);
+                if (!next[k]->owner) track_destroy(next[k]); /* new: no forwarders yet */
             return fail(err, msg, msglen, SFU_ERR_INTERNAL, "out of memory");
         }
         next[n++] = t;
@@ -159,7 +135,7 @@ static int update_tracks(participant *p, const sfu_cmd *c, const sdp_session *s,
         int kept = 0;
         for (int j = 0; j < n; j++)
             kept |= next[j] == p->tracks[k];
-        if (!kept) track_free(p->tracks[k]);
+        if (!kept) participant_drop_track(p->tracks[k]);
     }
     p->n_tracks = 0;
     for (size_t i = 0, j = 0; i < s->n_media && j < (size_t)n; i++) {
@@ -175,12 +151,8 @@ static int update_tracks(participant *p, const sfu_cmd *c, const sdp_session *s,
         snprintf(t->fmtp, sizeof t->fmtp, "%s",
                  pc->fmtp && t->codec != SFU_CODEC_OPUS ? pc->fmtp : "");
         uint32_t ssrc = primary_ssrc(m);
-        if (ssrc && ssrc != t->ssrc) {
-            t->ssrc = ssrc;
-            rtp_rx_stats_init(&t->rx, t->clock_rate);
-            if (t->kind == SFU_KIND_VIDEO) rtp_nack_reset(&t->nack);
-        }
-        track_set_exts(t, m);
+        if (ssrc) track_set_ssrc(t, ssrc);
+        apply_exts(t, m);
         p->tracks[p->n_tracks++] = t;
     }
     return 0;
@@ -259,8 +231,8 @@ int negotiate_subscribe_offer(worker *w, participant *p, char **offer) {
         m->setup = SDP_SETUP_ACTPASS;
         m->dir = sl->src && !sl->rejected ? SDP_DIR_SENDONLY : SDP_DIR_INACTIVE;
         if ((audio ? sdp_media_add_codec(m, SFU_PT_OPUS, "opus", 48000, 2, OPUS_FMTP, 0)
-                   : sdp_media_add_codec(m, sfu_codec_pt(sl->codec), codec_names[sl->codec], 90000,
-                                         0, sl->fmtp[0] ? sl->fmtp : NULL, VIDEO_FB)) != 0)
+                   : sdp_media_add_codec(m, forwarder_codec_pt(sl->codec), codec_names[sl->codec],
+                                         90000, 0, sl->fmtp[0] ? sl->fmtp : NULL, VIDEO_FB)) != 0)
             goto fail;
         if (sl->rejected) continue; /* written as a bare rejected m-section */
         if (audio && sdp_media_add_ext(m, SFU_EXT_AUDIO_LEVEL, URI_AUDIO_LEVEL, SDP_DIR_NONE) != 0)
@@ -330,6 +302,7 @@ int negotiate_subscribe_answer(worker *w, participant *p, const char *sdp, sfu_e
         forwarder_update_ext_map(f);
         if (ok && !was && connected) participant_request_keyframe(f->src, now);
     }
+    participant_sync_sending(p);
     sdp_free(s);
     return 0;
 }

@@ -41,6 +41,7 @@ static void on_state(participant *p, sfu_pc pc, transport_state st, sfu_error er
     if (st == TRANSPORT_CONNECTED) {
         LOG_D("room", "room %u participant %u: %s connection up", p->room->id, p->id, name);
         if (pc == SFU_PC_SUBSCRIBE) {
+            participant_sync_sending(p);
             uint64_t now = clock_now_us();
             for (int i = 0; i < p->n_slots; i++)
                 if (p->slots[i].fwd && p->slots[i].fwd->active)
@@ -48,6 +49,7 @@ static void on_state(participant *p, sfu_pc pc, transport_state st, sfu_error er
         }
         return;
     }
+    if (pc == SFU_PC_SUBSCRIBE) participant_sync_sending(p);
     if (err == SFU_ERR_ICE_FAILED)
         STAT_INC(w, ice_failures);
     else
@@ -97,22 +99,29 @@ static void drop_transport(worker *w, transport **t) {
  * inactive); sync_slots/refresh_subscriptions see that via `renegotiate`. */
 static void slot_deactivate(sub_slot *s) {
     if (s->fwd) {
-        s->fwd->sub->renegotiate = 1;
+        participant *sub = s->fwd->sub;
+        sub->renegotiate = 1;
+        /* The slot gets a new SSRC when it carries the next track. */
+        transport_forget_ssrc(sub->sub, s->fwd->rw.out_ssrc, 1);
         forwarder_free(s->fwd);
     }
     s->fwd = NULL;
     s->src = NULL;
 }
 
-void track_free(track *t) {
+void participant_drop_track(track *t) {
     /* Forwarders belong to the subscribers' slots: deactivate those slots.
      * forwarder_free unlinks from t->fwd, so walk from the end. */
     while (t->n_fwd > 0)
         slot_deactivate(t->fwd[t->n_fwd - 1]->slot);
     if (t->ssrc && t->owner) transport_forget_ssrc(t->owner->pub, t->ssrc, 0);
-    rtp_ring_free(t->ring);
-    free(t->fwd);
-    free(t);
+    track_destroy(t);
+}
+
+void participant_sync_sending(participant *p) {
+    int up = p->sub && transport_get_state(p->sub) == TRANSPORT_CONNECTED;
+    for (int i = 0; i < p->n_slots; i++)
+        if (p->slots[i].fwd) p->slots[i].fwd->sending = up && p->slots[i].fwd->active;
 }
 
 /* Brings p's subscription slots in line with the room's tracks: every track
@@ -160,11 +169,13 @@ static int sync_slots(participant *p) {
             s->codec = t->codec;
             snprintf(s->fmtp, sizeof s->fmtp, "%s", t->fmtp);
             s->out_ssrc = worker_new_ssrc(p->room->w);
-            s->fwd = forwarder_new(t, p, s);
+            s->fwd = forwarder_new(t, s->out_ssrc);
             if (!s->fwd) {
                 s->src = NULL;
                 continue;
             }
+            s->fwd->sub = p;
+            s->fwd->slot = s;
             changed = 1;
         }
     }
@@ -245,7 +256,7 @@ static void participant_free(participant *p) {
         slot_deactivate(&p->slots[i]);
     free(p->slots);
     for (int i = 0; i < p->n_tracks; i++)
-        track_free(p->tracks[i]);
+        participant_drop_track(p->tracks[i]);
     drop_transport(w, &p->pub);
     drop_transport(w, &p->sub);
     for (int i = 0; i < p->n_early; i++)
@@ -262,7 +273,7 @@ void room_free(room *r) {
     while (g_hash_table_iter_next(&it, NULL, &v)) {
         participant *p = v;
         for (int i = 0; i < p->n_tracks; i++)
-            track_free(p->tracks[i]);
+            participant_drop_track(p->tracks[i]);
         p->n_tracks = 0;
     }
     g_hash_table_destroy(r->participants);
@@ -318,7 +329,7 @@ static void cmd_publish(worker *w, participant *p, sfu_cmd *c) {
     if (p->pub && transport_get_state(p->pub) == TRANSPORT_FAILED) {
         /* A fresh offer after a failure gets a fresh transport. */
         for (int i = 0; i < p->n_tracks; i++)
-            track_free(p->tracks[i]);
+            participant_drop_track(p->tracks[i]);
         p->n_tracks = 0;
         drop_transport(w, &p->pub);
     }

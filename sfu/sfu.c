@@ -106,8 +106,9 @@ int sfu_new(sfu **out, const sfu_opts *opts, void (*wakeup)(void *), void *ud, c
         w->loop = g_main_loop_new(w->ctx, FALSE);
         w->rooms = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, room_destroy_notify);
         w->dtls = dtls_ctx_new(s->cert, DTLS_ROLE_SERVER);
-        if (!w->dtls) {
-            snprintf(err, errlen, "cannot create the DTLS context");
+        w->tx = fanout_new(media_flush, w);
+        if (!w->dtls || !w->tx) {
+            snprintf(err, errlen, "cannot create the DTLS context or transmit batch");
             sfu_free(s);
             return -1;
         }
@@ -134,6 +135,7 @@ void sfu_free(sfu *s) {
         }
         if (w->rooms) g_hash_table_destroy(w->rooms);
         if (w->dtls) dtls_ctx_free(w->dtls);
+        fanout_free(w->tx);
         if (w->loop) g_main_loop_unref(w->loop);
         if (w->ctx) g_main_context_unref(w->ctx);
     }

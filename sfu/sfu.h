@@ -103,6 +103,8 @@ typedef struct sfu_stats {
     uint64_t nacks_in, nacks_out, retransmits, plis_in, plis_out;
     uint64_t drop_srtp, drop_malformed, drop_unknown_ssrc, drop_not_ready;
     uint64_t dtls_failures, ice_failures;
+    uint64_t
+        rtx_suppressed; /* NACKed packets not resent: too recent a resend, too old, over budget */
     uint64_t rooms, participants, transports;
 } sfu_stats;
 

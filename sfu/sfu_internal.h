@@ -14,24 +14,19 @@
 #include <glib.h>
 #include <stdatomic.h>
 
-#include "sfu/rtp_nack.h"
-#include "sfu/rtp_rewrite.h"
-#include "sfu/rtp_ring.h"
-#include "sfu/rtp_stats.h"
+#include "sfu/fanout.h"
+#include "sfu/forwarder.h"
 #include "sfu/sdp_check.h"
 #include "sfu/sfu.h"
+#include "sfu/track.h"
 #include "sfu/transport.h"
 
 struct dtls_ctx;
 struct dtls_cert;
 
-/* Fixed payload types and header-extension ids of the node's subscribe
- * offers. Publishers' numbering is mapped onto these per packet. */
-#define SFU_PT_OPUS 111
-#define SFU_PT_VP8 96
-#define SFU_PT_VP9 98
-#define SFU_PT_H264 102
-#define SFU_FMTP_MAX 128
+/* Fixed header-extension ids of the node's subscribe offers (payload
+ * types: forwarder.h). Publishers' numbering is mapped onto these. */
+#define SFU_FMTP_MAX TRACK_FMTP_MAX
 
 #define SFU_EXT_AUDIO_LEVEL 1
 #define SFU_EXT_ABS_SEND_TIME 2
@@ -40,17 +35,12 @@ struct dtls_cert;
 #define URI_AUDIO_LEVEL "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
 #define URI_ABS_SEND_TIME "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
 
-#define SFU_RING_SLOTS 512
-#define SFU_RING_SLOT_BYTES 1500
-#define SFU_PLI_MIN_INTERVAL_US 500000
 #define SFU_RR_INTERVAL_US 1000000
 #define SFU_TICK_MS 20
 
 typedef struct worker worker;
 typedef struct room room;
 typedef struct participant participant;
-typedef struct track track;
-typedef struct forwarder forwarder;
 
 /* Counters: written by the owning worker only, read by anyone. */
 typedef struct worker_stats {
@@ -73,38 +63,13 @@ struct worker {
     GThread *thread;
     GHashTable *rooms; /* room id -> room* (owned) */
     struct dtls_ctx *dtls;
+    fanout_batch *tx; /* this thread's transmit batch (media.c flushes it) */
     const sfu_opts *opts;
     uint32_t ssrc_seed;         /* for the node's outgoing SSRCs */
     const sfu_cmd *current_cmd; /* being handled, so errors can name it */
     worker_stats stats;
     _Atomic uint64_t cpu_ns; /* the thread's CPU time, sampled about once a second */
     unsigned ticks;
-};
-
-/* A published stream: one m-section of a publisher's offer. */
-struct track {
-    participant *owner;
-    char mid[SFU_MID_MAX];
-    sfu_kind kind;
-    sfu_source source;
-    uint32_t ssrc; /* 0 until known (from a=ssrc or learned by mid) */
-    uint8_t pt;    /* the publisher's payload type of the codec */
-    sfu_codec codec;
-    char fmtp[SFU_FMTP_MAX]; /* the publisher's fmtp of it (VP9 profile, H.264 profile) */
-    uint32_t clock_rate;
-    /* The publisher's extension ids for this m-section (0 = not negotiated).
-     * Per m-section because some stacks reuse ids across sections. */
-    uint8_t ext_mid, ext_audio_level, ext_abs_send_time;
-    uint8_t ext_map_template[256]; /* publisher id -> node's offer id, 0 = drop */
-
-    rtp_rx_stats rx;
-    rtp_nack nack;  /* video only */
-    rtp_ring *ring; /* video only */
-    uint64_t last_pli_us;
-    int pli_wanted; /* a PLI was asked for inside the rate-limit window */
-
-    forwarder **fwd; /* not owned */
-    int n_fwd, cap_fwd;
 };
 
 /* One m-section of a subscriber's subscribe connection. */
@@ -120,20 +85,6 @@ typedef struct sub_slot {
     int rejected;   /* the subscriber rejected it (port 0): never offered again */
     forwarder *fwd; /* owned; NULL when inactive */
 } sub_slot;
-
-/* One subscriber's view of one track: the rewrite state and the extension
- * map. Lives while its slot carries the track. */
-struct forwarder {
-    track *src;
-    participant *sub;
-    sub_slot *slot;
-    int active; /* the subscriber accepted it in an answer */
-    uint8_t out_pt;
-    uint8_t ext_map[256];
-    uint32_t accepted_exts; /* bit n: the subscriber accepted node ext id n */
-    rtp_rewrite rw;
-    uint64_t packets, bytes;
-};
 
 struct participant {
     uint32_t id;
@@ -174,7 +125,12 @@ void room_free(room *r);
 participant *room_find(worker *w, uint32_t room_id, uint32_t pid);
 void participant_request_keyframe(track *t, uint64_t now_us);
 void room_tick(worker *w, room *r, uint64_t now_us);
-void track_free(track *t);
+/* Ends a published track: its subscribers' slots go inactive (and get
+ * re-offered), then the track is freed. */
+void participant_drop_track(track *t);
+/* Recomputes every forwarder's `sending` of subscriber p (after an answer
+ * or a change of its subscribe transport). */
+void participant_sync_sending(participant *p);
 
 /* negotiate.c: SDP in and out */
 int negotiate_publish(worker *w, participant *p, const sfu_cmd *cmd, char **answer, sfu_error *err,
@@ -188,11 +144,9 @@ void media_on_publisher_rtp(participant *p, uint8_t *buf, size_t len, uint64_t n
 void media_on_publisher_rtcp(participant *p, uint8_t *buf, size_t len, uint64_t now_us);
 void media_on_subscriber_rtcp(participant *p, uint8_t *buf, size_t len, uint64_t now_us);
 void media_tick(worker *w, uint64_t now_us);
-void forwarder_free(forwarder *f);
-forwarder *forwarder_new(track *src, participant *sub, sub_slot *slot);
-void forwarder_update_ext_map(forwarder *f);
+/* The worker's fanout flush: protect and send a batch. */
+void media_flush(void *ud, fanout_item *items, int n);
 
 uint32_t worker_new_ssrc(worker *w);
-uint8_t sfu_codec_pt(sfu_codec c);
 
 #endif

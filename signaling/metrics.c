@@ -53,6 +53,10 @@ char *metrics_text(sig_server *srv, size_t *len) {
     val(o, "relais_nacks_total", "direction=\"out\"", st.nacks_out);
     put(o, "relais_retransmits_total", "counter", "Packets resent from the node's buffer.");
     val(o, "relais_retransmits_total", NULL, st.retransmits);
+    put(o, "relais_retransmits_suppressed_total", "counter",
+        "NACKed packets not resent: resent less than a round trip ago, older than 1 s, or over "
+        "the subscriber's retransmission budget.");
+    val(o, "relais_retransmits_suppressed_total", NULL, st.rtx_suppressed);
     put(o, "relais_plis_total", "counter",
         "Keyframe requests from subscribers (in) and to "
         "publishers (out, merged).");

@@ -186,24 +186,26 @@ static char *stats_json(sig_server *srv, size_t *len) {
     sfu_stats st = {0};
     if (srv->media) sfu_get_stats(srv->media, &st);
     char *out = NULL;
-    int n = asprintf(
-        &out,
-        "{\"sessions\":%d,\"rooms\":%u,\"participants\":%llu,\"transports\":%llu,"
-        "\"rtp_in\":%llu,\"rtp_in_bytes\":%llu,\"rtcp_in\":%llu,\"rtp_out\":%llu,"
-        "\"rtp_out_bytes\":%llu,\"rtcp_out\":%llu,\"nacks_in\":%llu,\"nacks_out\":%llu,"
-        "\"retransmits\":%llu,\"plis_in\":%llu,\"plis_out\":%llu,\"drop_srtp\":%llu,"
-        "\"drop_malformed\":%llu,\"drop_unknown_ssrc\":%llu,\"drop_not_ready\":%llu,"
-        "\"dtls_failures\":%llu,\"ice_failures\":%llu}\n",
-        srv->n_sessions, g_hash_table_size(srv->rooms_by_name), (unsigned long long)st.participants,
-        (unsigned long long)st.transports, (unsigned long long)st.rtp_in,
-        (unsigned long long)st.rtp_in_bytes, (unsigned long long)st.rtcp_in,
-        (unsigned long long)st.rtp_out, (unsigned long long)st.rtp_out_bytes,
-        (unsigned long long)st.rtcp_out, (unsigned long long)st.nacks_in,
-        (unsigned long long)st.nacks_out, (unsigned long long)st.retransmits,
-        (unsigned long long)st.plis_in, (unsigned long long)st.plis_out,
-        (unsigned long long)st.drop_srtp, (unsigned long long)st.drop_malformed,
-        (unsigned long long)st.drop_unknown_ssrc, (unsigned long long)st.drop_not_ready,
-        (unsigned long long)st.dtls_failures, (unsigned long long)st.ice_failures);
+    int n =
+        asprintf(&out,
+                 "{\"sessions\":%d,\"rooms\":%u,\"participants\":%llu,\"transports\":%llu,"
+                 "\"rtp_in\":%llu,\"rtp_in_bytes\":%llu,\"rtcp_in\":%llu,\"rtp_out\":%llu,"
+                 "\"rtp_out_bytes\":%llu,\"rtcp_out\":%llu,\"nacks_in\":%llu,\"nacks_out\":%llu,"
+                 "\"retransmits\":%llu,\"rtx_suppressed\":%llu,\"plis_in\":%llu,\"plis_out\":%llu,"
+                 "\"drop_srtp\":%llu,"
+                 "\"drop_malformed\":%llu,\"drop_unknown_ssrc\":%llu,\"drop_not_ready\":%llu,"
+                 "\"dtls_failures\":%llu,\"ice_failures\":%llu}\n",
+                 srv->n_sessions, g_hash_table_size(srv->rooms_by_name),
+                 (unsigned long long)st.participants, (unsigned long long)st.transports,
+                 (unsigned long long)st.rtp_in, (unsigned long long)st.rtp_in_bytes,
+                 (unsigned long long)st.rtcp_in, (unsigned long long)st.rtp_out,
+                 (unsigned long long)st.rtp_out_bytes, (unsigned long long)st.rtcp_out,
+                 (unsigned long long)st.nacks_in, (unsigned long long)st.nacks_out,
+                 (unsigned long long)st.retransmits, (unsigned long long)st.rtx_suppressed,
+                 (unsigned long long)st.plis_in, (unsigned long long)st.plis_out,
+                 (unsigned long long)st.drop_srtp, (unsigned long long)st.drop_malformed,
+                 (unsigned long long)st.drop_unknown_ssrc, (unsigned long long)st.drop_not_ready,
+                 (unsigned long long)st.dtls_failures, (unsigned long long)st.ice_failures);
     if (n < 0) return NULL;
     *len = (size_t)n;
     return out;
