@@ -3,7 +3,7 @@
  * forwarders, interleaved with subscribers' NACKs answered through
  * fanout_retransmit, in virtual time. Invariant (the AES-GCM nonce rule):
  * whatever a forwarder sends under one SRTP packet index (ROC and sequence
- * number, estimated as the sender's SRTP does, RFC 3711 appendix A) is byte
+ * number, as srtp_ossl_estimate_index makes it for the sender) is byte
  * for byte what it sent the first time under that index. The packets reach
  * the track as SRTP would let them: a repeat of an (SSRC, seq) already
  * accepted is a replay and never gets this far. Input: records of an
@@ -11,6 +11,7 @@
  * then the bytes (a packet, or 2-byte NACKed seqs). Seeds:
  * fuzz/corpus/fuzz_forwarder/. */
 #include "sfu/fanout.h"
+#include "sfu/srtp_ossl.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -26,18 +27,6 @@ static uint8_t g_have[N_FWD][65536];
 static uint64_t g_top[N_FWD];
 static int g_seen[N_FWD];
 static forwarder *g_f[N_FWD];
-
-/* As srtp_ossl.c's sender: the index of seq given the highest so far. */
-static uint64_t estimate_index(uint64_t top, uint16_t seq) {
-    uint64_t roc = top >> 16;
-    unsigned s_l = (uint16_t)top;
-    if (s_l < 32768) {
-        if (seq > s_l + 32768 && roc > 0) roc--;
-    } else if (s_l - 32768 > seq) {
-        roc++;
-    }
-    return roc << 16 | seq;
-}
 
 /* SRTP's replay protection in front of the track, for this input. */
 #define SEEN_SLOTS 8192
@@ -74,7 +63,7 @@ static void check(void *ud, fanout_item *items, int n) {
         if (rtp_parse(&h, items[i].buf, items[i].len) != 0) abort(); /* we wrote it */
         if (h.ssrc != g_f[k]->rw.out_ssrc) abort();
         uint32_t s = fnv(items[i].buf, items[i].len);
-        uint64_t index = g_seen[k] ? estimate_index(g_top[k], h.seq) : h.seq;
+        uint64_t index = g_seen[k] ? srtp_ossl_estimate_index(g_top[k], h.seq) : h.seq;
         if (!g_seen[k] || index > g_top[k]) g_top[k] = index;
         g_seen[k] = 1;
         if (g_have[k][h.seq] && g_index[k][h.seq] == index && g_sum[k][h.seq] != s)

@@ -15,8 +15,9 @@
 #include "sfu/forwarder.h"
 
 #define FANOUT_BATCH 16
-/* A packet plus room for the SRTP tag the worker adds in place. */
-#define FANOUT_PKT_CAP (1500 + 148)
+/* A packet plus room for the SRTP trailer the worker adds in place
+ * (transport.h's TRANSPORT_SRTP_TRAILER; media.c asserts it fits). */
+#define FANOUT_PKT_CAP (TRACK_RING_SLOT_BYTES + 148)
 
 typedef struct fanout_item {
     forwarder *f; /* whose subscriber it goes to */

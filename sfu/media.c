@@ -19,6 +19,9 @@
 
 #define PKT_MAX 1500
 #define RTCP_BUF 1500
+/* media_flush protects batch items in place. */
+_Static_assert(FANOUT_PKT_CAP >= PKT_MAX + TRANSPORT_SRTP_TRAILER,
+               "a fanout item has no room for the SRTP trailer");
 
 /* ---- sending helpers --------------------------------------------------- */
 
@@ -171,7 +174,6 @@ static forwarder *fwd_by_out_ssrc(participant *p, uint32_t ssrc) {
  * counted as suppressed. */
 static void answer_nack(forwarder *f, const uint16_t *seqs, int n, uint64_t now_us) {
     worker *w = f->sub->room->w;
-    if (!f->src->ring) return;
     for (int i = 0; i < n; i++) {
         forwarder_rtx_result r = fanout_retransmit(w->tx, f, seqs[i], now_us);
         if (r == FORWARDER_RTX_DUP || r == FORWARDER_RTX_OLD || r == FORWARDER_RTX_BUDGET)

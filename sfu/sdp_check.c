@@ -53,23 +53,13 @@ const sdp_codec *sdp_check_pick_codec(const sdp_media *m, sfu_codec *which) {
  * only produce a connection that never completes; so could an answer that
  * does not take the client role. A missing a=setup means active (RFC 4145). */
 static int check_setup(sdp_setup st, int offer, sfu_error *err, char *msg, size_t msglen) {
-    if (offer && (st == SDP_SETUP_PASSIVE || st == SDP_SETUP_HOLDCONN)) {
-        snprintf(msg, msglen,
-                 "a=setup:%s cannot work: the node is always the DTLS server; offer "
-                 "a=setup:actpass",
-                 sdp_setup_str(st));
-        *err = SFU_ERR_BAD_SDP;
-        return -1;
-    }
-    if (!offer && st != SDP_SETUP_NONE && st != SDP_SETUP_ACTIVE) {
-        snprintf(msg, msglen,
-                 "a=setup:%s cannot work: the node is always the DTLS server; answer with "
-                 "a=setup:active",
-                 sdp_setup_str(st));
-        *err = SFU_ERR_BAD_SDP;
-        return -1;
-    }
-    return 0;
+    int ok = offer ? st != SDP_SETUP_PASSIVE && st != SDP_SETUP_HOLDCONN
+                   : st == SDP_SETUP_NONE || st == SDP_SETUP_ACTIVE;
+    if (ok) return 0;
+    snprintf(msg, msglen, "a=setup:%s cannot work: the node is always the DTLS server; %s",
+             sdp_setup_str(st), offer ? "offer a=setup:actpass" : "answer with a=setup:active");
+    *err = SFU_ERR_BAD_SDP;
+    return -1;
 }
 
 static int check_ice(const char *ufrag, const char *pwd, sfu_error *err, char *msg, size_t msglen) {

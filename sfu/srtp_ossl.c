@@ -196,7 +196,7 @@ void srtp_ossl_forget(srtp_ossl *s, uint32_t ssrc, int outbound) {
 
 /* RFC 3711 Appendix A: the packet index of seq given the highest index so
  * far. A guess of ROC - 1 below 0 is ROC 0 (a forward jump), as in libsrtp. */
-static uint64_t estimate_index(uint64_t top, uint16_t seq) {
+uint64_t srtp_ossl_estimate_index(uint64_t top, uint16_t seq) {
     uint64_t roc = top >> 16;
     unsigned s_l = (uint16_t)top;
     if (s_l < 32768) {
@@ -461,7 +461,7 @@ int srtp_ossl_protect_rtp(srtp_ossl *s, uint8_t *buf, size_t *len, size_t cap) {
     out_slot *o = out_get(s, rd32(buf + 8));
     if (!o) return SRTP_SESSION_ERR;
     uint16_t seq = rd16(buf + 2);
-    uint64_t index = o->rtp_seen ? estimate_index(o->rtp_top, seq) : seq;
+    uint64_t index = o->rtp_seen ? srtp_ossl_estimate_index(o->rtp_top, seq) : seq;
     if (index > RTP_INDEX_MAX) return SRTP_SESSION_ERR;
     int rc = rtp_transform(s, 1, buf, h, n, index);
     if (rc != 0) return rc;
@@ -480,7 +480,7 @@ int srtp_ossl_unprotect_rtp(srtp_ossl *s, uint8_t *buf, size_t *len) {
     in_slot *free_slot, *e = in_find(s, ssrc, &free_slot);
     if (!e && !free_slot) return SRTP_SESSION_ERR; /* table full */
     uint16_t seq = rd16(buf + 2);
-    uint64_t index = e && e->rtp.seen ? estimate_index(e->rtp.top, seq) : seq;
+    uint64_t index = e && e->rtp.seen ? srtp_ossl_estimate_index(e->rtp.top, seq) : seq;
     if (index > RTP_INDEX_MAX) return SRTP_SESSION_ERR;
     if (e && replay_check(&e->rtp, index) != 0) return SRTP_SESSION_ERR_REPLAY;
     int rc = rtp_transform(s, 0, buf, h, n, index);

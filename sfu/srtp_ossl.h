@@ -63,6 +63,10 @@ typedef struct srtp_ossl srtp_ossl;
  * NULL on failure (unknown profile, bad lengths, OpenSSL error). */
 srtp_ossl *srtp_ossl_new(const dtls_srtp_keys *k);
 /* Wipes the session keys and frees. NULL is fine. */
+/* RFC 3711 appendix A: the 48-bit packet index (ROC << 16 | SEQ) of seq,
+ * given the highest index so far; what protect and unprotect use, and so
+ * what an SRTP nonce is made of. Pure. */
+uint64_t srtp_ossl_estimate_index(uint64_t top, uint16_t seq);
 void srtp_ossl_free(srtp_ossl *s);
 
 /* RTP in buf[0..*len) -> SRTP in place; *len grows by the tag. Requires

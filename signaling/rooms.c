@@ -140,7 +140,7 @@ static void on_join(session *s, const proto_msg *m) {
         return;
     }
     if (!rooms_join_allowed(srv, s->ip, clock_now_us())) {
-        s->srv->n_rate_limited++;
+        srv->n_rate_limited++;
         session_send_error(s, PROTO_ERR_RATE_LIMITED, req, m->id_json,
                            "too many joins from your address; try again in a minute");
         return;
